@@ -1,0 +1,82 @@
+import { setMaxListeners } from 'node:events'
+import type { WebSocket } from 'ws'
+
+/** Beyond this much unsent data a socket gets no more droppable broadcasts. */
+export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024
+
+export interface Client {
+  socket: WebSocket
+  guid: string
+  isSysop: boolean
+  /** Aborts the client's running queries when it goes away. */
+  controller: AbortController
+}
+
+/**
+ * A controller for a client's queries. Each running query listens on it, and
+ * a client may have up to a realm's queue size of them.
+ */
+export function clientController(): AbortController {
+  const controller = new AbortController()
+  setMaxListeners(1_000, controller.signal)
+  return controller
+}
+
+/** Every open `/ws` client. One dead or slow socket never breaks a broadcast. */
+export class ClientHub {
+  private readonly clients = new Set<Client>()
+  peak = 0
+
+  add(client: Client): void {
+    this.clients.add(client)
+    this.peak = Math.max(this.peak, this.clients.size)
+  }
+
+  delete(client: Client): void {
+    this.clients.delete(client)
+  }
+
+  get size(): number {
+    return this.clients.size
+  }
+
+  all(): Client[] {
+    return [...this.clients]
+  }
+
+  byGuid(guid: string): Client[] {
+    return this.all().filter((c) => c.guid === guid)
+  }
+
+  guids(): string[] {
+    return [...new Set(this.all().map((c) => c.guid))]
+  }
+
+  /** Send to one client; returns false when it could not be sent. */
+  send(client: Client, frame: object, droppable = false): boolean {
+    const socket = client.socket
+    if (socket.readyState !== socket.OPEN) return false
+    if (droppable && socket.bufferedAmount > MAX_BUFFERED_BYTES) return false
+    try {
+      socket.send(JSON.stringify(frame))
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  broadcast(frame: object, filter: (c: Client) => boolean = () => true, droppable = false): void {
+    const text = JSON.stringify(frame)
+    for (const client of this.clients) {
+      if (!filter(client)) continue
+      const socket = client.socket
+      if (socket.readyState !== socket.OPEN) continue
+      if (droppable && socket.bufferedAmount > MAX_BUFFERED_BYTES) continue
+      try {
+        socket.send(text)
+      } catch {
+        // A socket that fails here is closing; its own close handler cleans up.
+      }
+    }
+  }
+}

@@ -1,0 +1,176 @@
+// The composition root: builds every part of a node from its config and
+// starts and stops them in order (initialize_planetscale_architecture).
+import './polyfill.js'
+import { logger } from '@libp2p/logger'
+import type { Level } from 'level'
+import type { NodeConfig, WorkerConfig } from './config/index.js'
+import { DataDirError, ListenError } from './errors.js'
+import { buildGateway, type Gateway } from './gateway/index.js'
+import { createP2P, loadOrCreatePeerKey, type RentahalLibp2p } from './p2p/index.js'
+import { LocalQueryRunner, type QueryRunner, RealmRegistry } from './realms/index.js'
+import { openDatabase, prepareDataDir } from './store.js'
+import { LevelUserStore, type UserStore } from './users/index.js'
+import { VERSION } from './version.js'
+import { createWorkerAdapter, type WorkerAdapter, WorkerRegistry } from './workers/index.js'
+
+export * from './config/index.js'
+export { DataDirError, ListenError } from './errors.js'
+export { VERSION } from './version.js'
+
+const log = logger('rentahal:node')
+
+export interface NodeInit {
+  config: NodeConfig
+  dataDir: string
+  /** HTTP gateway address; `false` builds the gateway without listening (tests use inject()). */
+  http?: { host: string; port: number } | false
+  p2p?: {
+    transport?: 'tcp' | 'memory'
+    host?: string
+    /** TCP port; WebSockets listen on the next one. 0 picks free ports. */
+    port?: number
+    announce?: string[]
+    bootstrap?: string[]
+  }
+  /** Workers from the command line, added to the realms.yml ones. */
+  workers?: WorkerConfig[]
+  /** Override adapter construction (tests, in-process workers). */
+  createAdapter?: (config: WorkerConfig) => WorkerAdapter
+  /** Idle queue_update tick (ms); 0 disables. */
+  queueTickMs?: number
+  /** Background health-check loop; false leaves it to the caller (tests). */
+  healthChecks?: boolean
+}
+
+export interface RentahalNode {
+  readonly config: NodeConfig
+  readonly libp2p: RentahalLibp2p
+  readonly workers: WorkerRegistry
+  readonly realms: RealmRegistry
+  readonly users: UserStore
+  readonly gateway: Gateway
+  readonly db: Level<string, unknown>
+  readonly peerId: string
+  /** Base URL of the HTTP gateway once listening. */
+  readonly httpUrl: string | undefined
+  start(): Promise<void>
+  stop(): Promise<void>
+}
+
+class Node implements RentahalNode {
+  httpUrl: string | undefined
+  private started = false
+
+  constructor(
+    readonly init: NodeInit,
+    readonly config: NodeConfig,
+    readonly db: Level<string, unknown>,
+    readonly libp2p: RentahalLibp2p,
+    readonly workers: WorkerRegistry,
+    readonly realms: RealmRegistry,
+    readonly users: UserStore,
+    readonly gateway: Gateway
+  ) {}
+
+  get peerId(): string {
+    return this.libp2p.peerId.toString()
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return
+    try {
+      await this.libp2p.start()
+    } catch (err) {
+      throw listenError(err, `libp2p port ${this.init.p2p?.port ?? 0}`)
+    }
+    if (this.init.healthChecks !== false) this.workers.start()
+    const http = this.init.http
+    if (http !== undefined && http !== false) {
+      try {
+        await this.gateway.app.listen({ host: http.host, port: http.port })
+      } catch (err) {
+        await this.libp2p.stop()
+        throw listenError(err, `HTTP ${http.host}:${http.port}`)
+      }
+      const address = this.gateway.app.server.address()
+      if (address !== null && typeof address === 'object') {
+        const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+        this.httpUrl = `http://${host}:${address.port}`
+      }
+    }
+    this.started = true
+    log('started %s', this.peerId)
+  }
+
+  async stop(): Promise<void> {
+    // Front to back: stop taking requests, cancel queued work, then the network, then storage.
+    await this.gateway.close()
+    this.realms.close()
+    await this.workers.stop()
+    await this.libp2p.stop()
+    await this.db.close()
+    this.started = false
+    log('stopped %s', this.peerId)
+  }
+}
+
+function listenError(err: unknown, what: string): Error {
+  const e = err as NodeJS.ErrnoException
+  const code = e.code ?? (e.message?.includes('EADDRINUSE') ? 'EADDRINUSE' : undefined)
+  if (code === 'EADDRINUSE') return new ListenError(`${what} is already in use`, what)
+  if (code === 'EACCES') return new ListenError(`${what}: permission denied`, what)
+  if (code === 'EADDRNOTAVAIL') return new ListenError(`${what}: address not available on this host`, what)
+  return e
+}
+
+/** Build a node (not started). Throws DataDirError or ConfigError with a clear message. */
+export async function createNode(init: NodeInit): Promise<RentahalNode> {
+  const config = init.config
+  await prepareDataDir(init.dataDir)
+  const privateKey = await loadOrCreatePeerKey(init.dataDir).catch((err: Error) => {
+    throw new DataDirError(`cannot read or create the node key in ${init.dataDir}: ${err.message}`, init.dataDir)
+  })
+  const db = await openDatabase(init.dataDir)
+  try {
+    const workers = new WorkerRegistry({
+      healthCheckIntervalMs: config.workers.healthCheckIntervalMs,
+      noBlacklistImagine: config.workers.noBlacklistImagine,
+      createAdapter: init.createAdapter ?? createWorkerAdapter
+    })
+    for (const realm of config.realms) for (const w of realm.workers) workers.add(w)
+    for (const w of init.workers ?? []) workers.add(w)
+    const realms = new RealmRegistry(config.realms, workers, config.workers.queryTimeoutMs)
+    const users = new LevelUserStore(db)
+    const libp2p = await createP2P({
+      privateKey,
+      federationId: config.federationId,
+      transport: init.p2p?.transport ?? 'tcp',
+      host: init.p2p?.host,
+      port: init.p2p?.port,
+      announce: init.p2p?.announce,
+      bootstrap: [...config.discovery.bootstrapNodes, ...(init.p2p?.bootstrap ?? [])]
+    })
+    const runner: QueryRunner = new LocalQueryRunner(realms)
+    const gateway = await buildGateway(
+      {
+        config,
+        users,
+        realms,
+        workers,
+        runner,
+        log: logger('rentahal:gateway'),
+        nodeInfo: () => ({
+          peerId: libp2p.peerId.toString(),
+          addrs: libp2p.getMultiaddrs().map((a) => a.toString()),
+          version: VERSION,
+          federationId: config.federationId
+        })
+      },
+      { queueTickMs: init.queueTickMs }
+    )
+    return new Node(init, config, db, libp2p, workers, realms, users, gateway)
+  } catch (err) {
+    await db.close()
+    throw err
+  }
+}

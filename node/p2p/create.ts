@@ -1,0 +1,90 @@
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { bootstrap } from '@libp2p/bootstrap'
+import { type GossipSub, gossipsub } from '@libp2p/gossipsub'
+import { type Identify, identify } from '@libp2p/identify'
+import type { PeerDiscovery, PrivateKey } from '@libp2p/interface'
+import { type KadDHT, kadDHT, passthroughMapper, removePublicAddressesMapper } from '@libp2p/kad-dht'
+import { memory } from '@libp2p/memory'
+import { type Ping, ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
+import { createLibp2p, type Libp2p } from 'libp2p'
+import { dhtProtocol } from '../../protocol/index.js'
+
+// A type alias, not an interface: libp2p's ServiceMap needs an index signature.
+export type RentahalServices = {
+  identify: Identify
+  ping: Ping
+  dht: KadDHT
+  pubsub: GossipSub
+}
+
+export type RentahalLibp2p = Libp2p<RentahalServices>
+
+export interface P2PInit {
+  privateKey: PrivateKey
+  federationId: string
+  /**
+   * `tcp`: TCP on `port` and WebSockets on `port + 1` (both 0 when port is 0).
+   * `memory`: the in-process memory transport, for tests and simulations.
+   */
+  transport: 'tcp' | 'memory'
+  host?: string
+  port?: number
+  /** Memory transport listen name (unique per process). */
+  memoryName?: string
+  /** Extra addresses to announce (e.g. a public address behind NAT). */
+  announce?: string[]
+  bootstrap?: string[]
+  /** Only with an explicit operator flag; never in tests. */
+  mdns?: PeerDiscovery
+}
+
+/** Maximum connections one node keeps; bounded memory per node (see reliability notes). */
+export const MAX_CONNECTIONS = 300
+
+export async function createP2P(init: P2PInit): Promise<RentahalLibp2p> {
+  const host = init.host ?? '127.0.0.1'
+  const port = init.port ?? 0
+  const wsPort = port === 0 ? 0 : port + 1
+  const family = host.includes(':') ? 'ip6' : 'ip4'
+  const listen =
+    init.transport === 'memory'
+      ? [`/memory/${init.memoryName ?? crypto.randomUUID()}`]
+      : [`/${family}/${host}/tcp/${port}`, `/${family}/${host}/tcp/${wsPort}/ws`]
+  const peerDiscovery = []
+  if (init.bootstrap !== undefined && init.bootstrap.length > 0) {
+    peerDiscovery.push(bootstrap({ list: init.bootstrap, timeout: 0 }))
+  }
+  return createLibp2p({
+    privateKey: init.privateKey,
+    start: false,
+    addresses: { listen, announce: init.announce ?? [] },
+    transports: init.transport === 'memory' ? [memory()] : [tcp(), webSockets()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux({ maxInboundStreams: 1024, maxOutboundStreams: 1024 })],
+    connectionManager: { maxConnections: MAX_CONNECTIONS },
+    peerDiscovery,
+    services: {
+      identify: identify(),
+      ping: ping(),
+      dht: kadDHT({
+        // Our own DHT: never joins the public IPFS network.
+        protocol: dhtProtocol(init.federationId),
+        // Without this a node on loopback or a LAN stays a client forever.
+        clientMode: false,
+        // The default mapper drops private addresses, which leaves the routing
+        // table empty on loopback/LAN; memory addresses are neither kind.
+        peerInfoMapper: init.transport === 'memory' ? passthroughMapper : removePublicAddressesMapper,
+        allowQueryWithZeroPeers: true
+      }),
+      pubsub: gossipsub({
+        allowPublishToZeroTopicPeers: true,
+        emitSelf: false,
+        // Adverts are small; anything bigger is hostile.
+        maxInboundDataLength: 1024 * 1024
+      })
+    }
+  })
+}

@@ -1,0 +1,40 @@
+/** The worker answered with a non-success status. */
+export class WorkerHttpError extends Error {
+  override name = 'WorkerHttpError'
+  constructor(
+    readonly status: number,
+    readonly body: string,
+    readonly worker: string
+  ) {
+    super(`${status}: ${body.slice(0, 500)}`)
+  }
+}
+
+/** The worker answered 200 with a body we cannot use. */
+export class WorkerProtocolError extends Error {
+  override name = 'WorkerProtocolError'
+}
+
+/** No worker of the realm can take the query (none registered or all blacklisted). */
+export class NoWorkerAvailableError extends Error {
+  override name = 'NoWorkerAvailableError'
+  constructor(
+    readonly queryType: string,
+    message = `No worker available for ${queryType}`
+  ) {
+    super(message)
+  }
+}
+
+export class DuplicateWorkerError extends Error {
+  override name = 'DuplicateWorkerError'
+}
+
+export class UnknownWorkerError extends Error {
+  override name = 'UnknownWorkerError'
+}
+
+/** The worker did not answer within the query timeout. */
+export class WorkerTimeoutError extends Error {
+  override name = 'WorkerTimeoutError'
+}

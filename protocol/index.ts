@@ -1,0 +1,3 @@
+export * from './ids.js'
+export * from './legacy.js'
+export * from './limits.js'
