@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { createNode, defaultConfig, loadConfigFile, type NodeConfig, parseWorkerSpec, type RentahalNode, VERSION } from '../node/index.js'
+import { createNode, defaultConfig, loadConfigFile, type NodeConfig, parseWorkerSpec, type RentahalNode, VERSION } from '../../node/index.js'
 
 export interface StartOptions {
   dataDir?: string
