@@ -35,6 +35,10 @@ export interface WorkerAdapter {
    * rejects when it could not be reached at all (legacy scoring tells the two apart).
    */
   checkHealth(options?: HealthOptions): Promise<number>
+  /** Speech workers: audio (any container the worker accepts) to text. */
+  transcribe?(audio: Uint8Array, options?: RunOptions): Promise<string>
+  /** Speech workers: text to audio. */
+  synthesize?(text: string, options?: RunOptions): Promise<{ data: Uint8Array; mime: string }>
   /** Models the worker serves, when its API can tell. */
   listModels?(options?: HealthOptions): Promise<string[]>
   close?(): Promise<void>
