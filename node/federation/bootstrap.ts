@@ -41,6 +41,11 @@ export class BootstrapKeeper {
     })
   }
 
+  /** Peers learned by dialling the bootstrap addresses. */
+  get peers(): PeerId[] {
+    return this.targets.flatMap((t) => (t.peerId === undefined ? [] : [t.peerId]))
+  }
+
   start(): void {
     if (this.targets.length === 0) return
     void this.check()
@@ -55,8 +60,8 @@ export class BootstrapKeeper {
     this.controller.abort()
   }
 
-  /** Dial every bootstrap peer that is not connected and due for an attempt. */
-  async check(): Promise<void> {
+  /** Dial every bootstrap peer that is not connected and due for an attempt (`force`: ignore back-off). */
+  async check(options: { force?: boolean } = {}): Promise<void> {
     if (this.running) return
     this.running = true
     try {
@@ -67,7 +72,7 @@ export class BootstrapKeeper {
             t.backoffMs = BOOTSTRAP_RETRY_MS
             return
           }
-          if (now < t.nextAttempt) return
+          if (now < t.nextAttempt && options.force !== true) return
           try {
             const connection = await this.libp2p.dial(t.addr, { signal: AbortSignal.any([this.controller.signal, AbortSignal.timeout(DIAL_TIMEOUT_MS)]) })
             t.peerId = connection.remotePeer
