@@ -21,6 +21,8 @@ export const REQUEST_READ_TIMEOUT_MS = 10_000
 export const QUERY_STREAM_LIMIT = 512
 /** Queries one peer may have running here at once. */
 export const MAX_QUERIES_PER_PEER = 256
+/** No query travels more hops than this, whatever relays are configured to do (loop guard). */
+export const MAX_HOP_COUNT = 8
 /** Longest deadline a peer may ask for. */
 export const MAX_DEADLINE_MS = 10 * 60_000
 
@@ -144,8 +146,7 @@ export class QueryServer {
     if (!isQueryType(r.queryType)) return new RouteError(`Unknown query type ${r.queryType}`, ErrorCode.BAD_REQUEST, false)
     if (r.deadlineMs === 0) return new RouteError('A query needs a deadline', ErrorCode.BAD_REQUEST, false)
     if (r.hopCount === 0) return new RouteError('hop_count must be at least 1', ErrorCode.BAD_REQUEST, false)
-    const maxHops = this.init.maxHops ?? 1
-    if (r.hopCount > maxHops) return new RouteError(`Hop limit ${maxHops} exceeded`, ErrorCode.HOP_LIMIT, false)
+    if (r.hopCount > MAX_HOP_COUNT) return new RouteError(`Hop limit ${MAX_HOP_COUNT} exceeded`, ErrorCode.HOP_LIMIT, false)
     return undefined
   }
 
