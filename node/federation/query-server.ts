@@ -1,6 +1,6 @@
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { logger } from '@libp2p/logger'
-import { lpStream } from '@libp2p/utils'
+import { type LengthPrefixedStream, lpStream } from '@libp2p/utils'
 import { isQueryType, QUERY_PROTOCOL } from '../../protocol/index.js'
 import { ErrorCode, QueryRequest, QueryResponse, ResponseKind, ResultType } from '../../protocol/pb/query.js'
 import type { RentahalLibp2p } from '../p2p/index.js'
@@ -17,6 +17,8 @@ export const MAX_QUERY_REQUEST_BYTES = 8 * 1024 * 1024
 export const MAX_QUERY_RESPONSE_BYTES = 32 * 1024 * 1024
 /** A request must arrive complete within this time, or the stream is reset (half-frame stalls). */
 export const REQUEST_READ_TIMEOUT_MS = 10_000
+/** A stream waits this long for its next request before the listener closes it; dialers drop idle streams sooner. */
+export const STREAM_IDLE_MS = 30_000
 /** Streams of this protocol per connection, each way; libp2p's default (32) is too low for routing. */
 export const QUERY_STREAM_LIMIT = 512
 /** Queries one peer may have running here at once. */
@@ -71,23 +73,42 @@ export class QueryServer {
     return n
   }
 
+  /**
+   * One stream carries queries one after another: after the final frame of a
+   * query the listener waits (up to STREAM_IDLE_MS) for the next request, so a
+   * dialer can reuse warm streams instead of negotiating one per query.
+   */
   private readonly handle = async (stream: Stream, connection: Connection): Promise<void> => {
     const lp = lpStream(stream, { maxDataLength: MAX_QUERY_REQUEST_BYTES })
-    let request: QueryRequest
-    try {
-      const bytes = await lp.read({ signal: AbortSignal.timeout(this.init.requestTimeoutMs ?? REQUEST_READ_TIMEOUT_MS) })
-      request = QueryRequest.decode(bytes)
-    } catch (err) {
-      // Oversized length prefix, malformed protobuf, or a request that stalls: reset and forget.
-      this.badStreams++
-      log('bad query stream from %p: %s', connection.remotePeer, (err as Error).message)
-      stream.abort(err as Error)
-      return
+    let first = true
+    while (stream.status === 'open' && !this.controller.signal.aborted) {
+      let request: QueryRequest
+      const timeout = AbortSignal.timeout(first ? (this.init.requestTimeoutMs ?? REQUEST_READ_TIMEOUT_MS) : STREAM_IDLE_MS)
+      try {
+        const bytes = await lp.read({ signal: AbortSignal.any([timeout, this.controller.signal]) })
+        request = QueryRequest.decode(bytes)
+      } catch (err) {
+        if (!first && (timeout.aborted || (err as Error).name === 'UnexpectedEOFError')) {
+          // Between queries: the dialer is done with this stream, or it sat idle too long.
+          await stream.close().catch((closeErr: Error) => stream.abort(closeErr))
+          return
+        }
+        // Oversized length prefix, malformed protobuf, or a request that stalls: reset and forget.
+        if (!this.controller.signal.aborted) this.badStreams++
+        log('bad query stream from %p: %s', connection.remotePeer, (err as Error).message)
+        stream.abort(err as Error)
+        return
+      }
+      first = false
+      if (!(await this.serveOne(stream, lp, request, connection.remotePeer))) return
     }
+  }
+
+  /** Serve one request; true when the stream is still usable for the next one. */
+  private async serveOne(stream: Stream, lp: LengthPrefixedStream<Stream>, request: QueryRequest, peer: PeerId): Promise<boolean> {
     const send = async (response: QueryResponse): Promise<void> => {
       await lp.write(QueryResponse.encode(response))
     }
-    const peer = connection.remotePeer
     const cancel = new AbortController()
     const onClose = (): void => cancel.abort(new RouteError('The requesting peer cancelled', ErrorCode.CANCELLED, false))
     stream.addEventListener('close', onClose)
@@ -105,11 +126,11 @@ export class QueryServer {
       const signal = AbortSignal.any([cancel.signal, this.controller.signal, deadline])
       const result = await this.run(request, peer, signal, send)
       await send({ kind: ResponseKind.RESULT, position: 0, text: '', worker: '', realm: '', result })
-      await stream.close()
+      return true
     } catch (err) {
       if (cancel.signal.aborted || stream.status !== 'open') {
         stream.abort(err as Error)
-        return
+        return false
       }
       const wire = this.controller.signal.aborted
         ? { code: ErrorCode.INTERNAL, retryable: true, message: 'The serving peer is stopping' }
@@ -118,9 +139,10 @@ export class QueryServer {
           : toWireError(err)
       try {
         await send({ kind: ResponseKind.ERROR, position: 0, text: '', worker: '', realm: '', error: wire })
-        await stream.close()
+        return !this.controller.signal.aborted
       } catch (writeErr) {
         stream.abort(writeErr as Error)
+        return false
       }
     } finally {
       stream.removeEventListener('close', onClose)

@@ -1,7 +1,7 @@
-import type { PeerId } from '@libp2p/interface'
+import type { PeerId, Stream } from '@libp2p/interface'
 import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { lpStream } from '@libp2p/utils'
+import { type LengthPrefixedStream, lpStream } from '@libp2p/utils'
 import { QUERY_PROTOCOL } from '../../protocol/index.js'
 import { ErrorCode, QueryRequest, QueryResponse, ResponseKind, ResultType } from '../../protocol/pb/query.js'
 import type { NodeConfig } from '../config/index.js'
@@ -32,6 +32,9 @@ const UNKNOWN_SERVICE_MS = 1_000
 /** Score penalty per recent failure of a peer, and how long failures are remembered. */
 const FAILURE_PENALTY_MS = 5_000
 const FAILURE_MEMORY_MS = 30_000
+/** Idle query streams kept per peer, and how long; shorter than the listener's STREAM_IDLE_MS. */
+const MAX_IDLE_STREAMS_PER_PEER = 32
+const POOL_IDLE_MS = 20_000
 
 interface Candidate {
   /** Expected wait in ms; lower is better. */
@@ -64,6 +67,7 @@ export class Router implements QueryRunner {
   private readonly inflight = new Map<string, number>()
   private readonly failures = new Map<string, { count: number; at: number }>()
   private readonly controller = new AbortController()
+  private readonly streams = new StreamPool()
   private readonly defaultDeadlineMs: number
   private readonly maxAttempts: number
 
@@ -77,6 +81,7 @@ export class Router implements QueryRunner {
 
   stop(): void {
     this.controller.abort()
+    this.streams.closeAll()
   }
 
   async run(request: WorkerRequest, options: QueryRunOptions = {}): Promise<QueryOutcome> {
@@ -199,19 +204,45 @@ export class Router implements QueryRunner {
     this.failures.set(key, { count: recent ? prev.count + 1 : 1, at: Date.now() })
   }
 
-  /** Run a query on one peer over /rentahal/query/1.0.0. */
+  /** Run a query on one peer over /rentahal/query/1.0.0, on a pooled warm stream when one is idle. */
   async queryPeer(peer: PeerId | string, request: WorkerRequest, options: QueryRunOptions & { signal: AbortSignal }): Promise<QueryOutcome> {
     const peerId = typeof peer === 'string' ? peerIdFromString(peer) : peer
     const key = peerId.toString()
     this.inflight.set(key, (this.inflight.get(key) ?? 0) + 1)
-    const { signal } = options
-    let stream: Awaited<ReturnType<RentahalLibp2p['dialProtocol']>> | undefined
-    const onAbort = (): void => stream?.abort(new Error('query cancelled'))
-    signal.addEventListener('abort', onAbort, { once: true })
+    try {
+      const pooled = this.streams.take(key)
+      if (pooled !== undefined) return await this.queryOnStream(peerId, pooled, request, options)
+      const stream = await this.dial(peerId, options.signal)
+      return await this.queryOnStream(peerId, { stream, lp: lpStream(stream, { maxDataLength: MAX_QUERY_RESPONSE_BYTES }), idleSince: 0 }, request, options)
+    } finally {
+      const n = (this.inflight.get(key) ?? 1) - 1
+      if (n <= 0) this.inflight.delete(key)
+      else this.inflight.set(key, n)
+    }
+  }
+
+  private async dial(peerId: PeerId, signal: AbortSignal): Promise<Stream> {
     try {
       // The dialer writes first, so the protocol header can travel with the request.
-      stream = await this.components.libp2p.dialProtocol(peerId, QUERY_PROTOCOL, { signal, negotiateFully: false })
-      const lp = lpStream(stream, { maxDataLength: MAX_QUERY_RESPONSE_BYTES })
+      return await this.components.libp2p.dialProtocol(peerId, QUERY_PROTOCOL, { signal, negotiateFully: false })
+    } catch (err) {
+      if (signal.aborted) throw err
+      throw new RouteError(`Peer ${peerId} unreachable: ${(err as Error).message}`, ErrorCode.INTERNAL, true, peerId.toString())
+    }
+  }
+
+  private async queryOnStream(
+    peerId: PeerId,
+    pooled: PooledStream,
+    request: WorkerRequest,
+    options: QueryRunOptions & { signal: AbortSignal }
+  ): Promise<QueryOutcome> {
+    const key = peerId.toString()
+    const { stream, lp } = pooled
+    const { signal } = options
+    const onAbort = (): void => stream.abort(new Error('query cancelled'))
+    signal.addEventListener('abort', onAbort, { once: true })
+    try {
       await lp.write(
         QueryRequest.encode({
           version: QUERY_PROTOCOL_VERSION,
@@ -243,12 +274,12 @@ export class Router implements QueryRunner {
           case ResponseKind.RESULT: {
             const r = frame.result
             if (r === undefined) throw new RouteError(`Peer ${key} sent a result frame without a result`, ErrorCode.INTERNAL, true, key)
-            void stream.close().catch(() => undefined)
+            this.streams.give(key, pooled)
             return { result: resultFromWire(r), servedBy: { peerId: key, worker: r.worker, realm: r.realm } }
           }
           case ResponseKind.ERROR: {
             const e = frame.error
-            void stream.close().catch(() => undefined)
+            this.streams.give(key, pooled)
             throw new RouteError(e?.message ?? 'unknown error', e?.code ?? ErrorCode.INTERNAL, e?.retryable ?? true, key)
           }
           default:
@@ -256,17 +287,62 @@ export class Router implements QueryRunner {
         }
       }
     } catch (err) {
-      if ((err as Error).name === 'RouteError') throw err
-      stream?.abort(err as Error)
+      if ((err as Error).name === 'RouteError' && stream.status === 'open' && this.streams.holds(key, pooled)) throw err
+      stream.abort(err as Error)
       if (signal.aborted) throw err
+      if ((err as Error).name === 'RouteError') throw err
       // The peer went away or broke the stream: another peer may still answer.
       throw new RouteError(`Peer ${key} failed: ${(err as Error).message}`, ErrorCode.INTERNAL, true, key)
     } finally {
       signal.removeEventListener('abort', onAbort)
-      const n = (this.inflight.get(key) ?? 1) - 1
-      if (n <= 0) this.inflight.delete(key)
-      else this.inflight.set(key, n)
     }
+  }
+}
+
+interface PooledStream {
+  stream: Stream
+  lp: LengthPrefixedStream<Stream>
+  /** When it went back to the pool (0: fresh). */
+  idleSince: number
+}
+
+/** Idle query streams per peer, reused so most queries skip stream negotiation. */
+class StreamPool {
+  private readonly idle = new Map<string, PooledStream[]>()
+
+  /** An open idle stream to the peer, dropping ones idle too long or closed meanwhile. */
+  take(peer: string): PooledStream | undefined {
+    const list = this.idle.get(peer)
+    while (list !== undefined && list.length > 0) {
+      const s = list.pop() as PooledStream
+      // A stream the listener closed (idle) has stopped being readable here.
+      const usable = s.stream.status === 'open' && s.stream.writeStatus === 'writable' && s.stream.readStatus === 'readable'
+      if (usable && Date.now() - s.idleSince < POOL_IDLE_MS) return s
+      s.stream.abort(new Error('idle query stream expired'))
+    }
+    this.idle.delete(peer)
+    return undefined
+  }
+
+  give(peer: string, s: PooledStream): void {
+    const list = this.idle.get(peer) ?? []
+    if (list.length >= MAX_IDLE_STREAMS_PER_PEER || s.stream.status !== 'open') {
+      void s.stream.close().catch(() => undefined)
+      return
+    }
+    s.idleSince = Date.now()
+    list.push(s)
+    this.idle.set(peer, list)
+  }
+
+  /** True unless the stream was just handed back to the pool. */
+  holds(peer: string, s: PooledStream): boolean {
+    return (this.idle.get(peer) ?? []).includes(s)
+  }
+
+  closeAll(): void {
+    for (const list of this.idle.values()) for (const s of list) s.stream.abort(new Error('router stopping'))
+    this.idle.clear()
   }
 }
 

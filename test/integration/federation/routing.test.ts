@@ -195,7 +195,10 @@ describe('peer-to-peer query routing', function () {
     nodes.push(a, c)
     await connect(a, c)
     await converge([a, c])
-    await assert.rejects(a.federation.router.run(chat('too slow'), { deadlineMs: 300 }), { name: 'QueryDeadlineError' })
+    // Long enough for the query to reach the worker even on a busy machine; the worker never answers.
+    const late = a.federation.router.run(chat('too slow'), { deadlineMs: 3_000 })
+    await worker.waitForCalls(1)
+    await assert.rejects(late, { name: 'QueryDeadlineError' })
     await waitFor(() => worker.calls[0]?.aborted === true, 'the timed-out worker call to be aborted on the serving peer')
 
     const user = new AbortController()
