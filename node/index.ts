@@ -3,6 +3,7 @@
 import './polyfill.js'
 import { logger } from '@libp2p/logger'
 import type { Level } from 'level'
+import { loadOrCreateAdminToken } from './admin-token.js'
 import type { NodeConfig, WorkerConfig } from './config/index.js'
 import { DataDirError, ListenError } from './errors.js'
 import { buildGateway, type Gateway } from './gateway/index.js'
@@ -13,6 +14,7 @@ import { LevelUserStore, type UserStore } from './users/index.js'
 import { VERSION } from './version.js'
 import { createWorkerAdapter, type WorkerAdapter, WorkerRegistry } from './workers/index.js'
 
+export { ADMIN_TOKEN_FILE, AdminTokenError, readAdminToken } from './admin-token.js'
 export * from './config/index.js'
 export { DataDirError, ListenError } from './errors.js'
 export { VERSION } from './version.js'
@@ -51,6 +53,8 @@ export interface RentahalNode {
   readonly gateway: Gateway
   readonly db: Level<string, unknown>
   readonly peerId: string
+  /** Bearer token of the admin API and `/ws` `sysop_login` (the data dir's `admin-token`). */
+  readonly adminToken: string
   /** Base URL of the HTTP gateway once listening. */
   readonly httpUrl: string | undefined
   start(): Promise<void>
@@ -69,7 +73,8 @@ class Node implements RentahalNode {
     readonly workers: WorkerRegistry,
     readonly realms: RealmRegistry,
     readonly users: UserStore,
-    readonly gateway: Gateway
+    readonly gateway: Gateway,
+    readonly adminToken: string
   ) {}
 
   get peerId(): string {
@@ -130,6 +135,9 @@ export async function createNode(init: NodeInit): Promise<RentahalNode> {
   const privateKey = await loadOrCreatePeerKey(init.dataDir).catch((err: Error) => {
     throw new DataDirError(`cannot read or create the node key in ${init.dataDir}: ${err.message}`, init.dataDir)
   })
+  const adminToken = await loadOrCreateAdminToken(init.dataDir).catch((err: Error) => {
+    throw new DataDirError(`cannot read or create the admin token in ${init.dataDir}: ${err.message}`, init.dataDir)
+  })
   const db = await openDatabase(init.dataDir)
   try {
     const workers = new WorkerRegistry({
@@ -159,6 +167,7 @@ export async function createNode(init: NodeInit): Promise<RentahalNode> {
         workers,
         runner,
         log: logger('rentahal:gateway'),
+        adminToken,
         nodeInfo: () => ({
           peerId: libp2p.peerId.toString(),
           addrs: libp2p.getMultiaddrs().map((a) => a.toString()),
@@ -168,7 +177,8 @@ export async function createNode(init: NodeInit): Promise<RentahalNode> {
       },
       { queueTickMs: init.queueTickMs }
     )
-    return new Node(init, config, db, libp2p, workers, realms, users, gateway)
+    gateway.metrics.gauge('rentahal_libp2p_connections', 'Open libp2p connections to peers', [], (set) => set(libp2p.getConnections().length))
+    return new Node(init, config, db, libp2p, workers, realms, users, gateway, adminToken)
   } catch (err) {
     await db.close()
     throw err
