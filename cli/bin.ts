@@ -2,10 +2,11 @@
 import '../node/polyfill.js'
 import { Command } from 'commander'
 import { VERSION } from '../node/version.js'
+import { registerAdmin } from './commands/admin.js'
 import { registerStart } from './commands/start-command.js'
 
 /** Errors whose message is already a clear one-line explanation for the user. */
-const EXPECTED = new Set(['ConfigError', 'DataDirError', 'ListenError', 'CliError'])
+const EXPECTED = new Set(['ConfigError', 'DataDirError', 'ListenError', 'CliError', 'AdminTokenError'])
 
 function fail(err: unknown): never {
   const e = err as Error
@@ -22,5 +23,6 @@ program.name('rentahal-node').description('A peer-to-peer RENT-A-HAL node: serve
 
 // One register function per command (or group), each in cli/commands/.
 registerStart(program, fail)
+registerAdmin(program, fail)
 
 program.parseAsync(process.argv).catch(fail)
