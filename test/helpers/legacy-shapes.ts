@@ -52,7 +52,7 @@ export const SERVER_FRAMES: Record<string, Record<string, Shape>> = {
 function check(value: unknown, shape: Shape, path: string): void {
   if (Array.isArray(shape)) {
     assert.ok(Array.isArray(value), `${path} must be an array`)
-    value.forEach((item, i) => check(item, shape[1], `${path}[${i}]`))
+    for (const [i, item] of value.entries()) check(item, shape[1], `${path}[${i}]`)
     return
   }
   if (typeof shape === 'object') {

@@ -8,6 +8,12 @@ import { TempDirs } from '../helpers/temp.js'
 import { waitUntil } from '../helpers/wait.js'
 import { type Frame, WsClient } from '../helpers/ws-client.js'
 
+const NO_FIRST_SYSOP: TestNodeOptions = {
+  config: (c) => {
+    c.firstLoopbackUserIsSysop = false
+  }
+}
+
 const chat = (prompt: string, model_type = 'worker_node'): Frame => ({
   type: 'submit_query',
   query: { prompt, query_type: 'chat', model_type, model_name: '' }
@@ -77,7 +83,7 @@ describe('gateway /ws: sysops and the fixes of the original’s bugs (§10)', fu
   })
 
   it('a ban closes every socket of the banned user at once; they cannot come back until unbanned', async () => {
-    const n = await start({ config: (c) => void (c.firstLoopbackUserIsSysop = false) })
+    const n = await start(NO_FIRST_SYSOP)
     const sysop = await sysopOf(n)
     const { ws: tab1, guid } = await user()
     const tab2 = await connect(guid)
@@ -101,7 +107,7 @@ describe('gateway /ws: sysops and the fixes of the original’s bugs (§10)', fu
   })
 
   it('terminate_query cancels the user’s running query at the worker and its queued ones', async () => {
-    const n = await start({ config: (c) => void (c.firstLoopbackUserIsSysop = false) }, { delayMs: 60_000 })
+    const n = await start(NO_FIRST_SYSOP, { delayMs: 60_000 })
     const sysop = await sysopOf(n)
     const { ws, guid } = await user()
     ws.send(chat('long job'))
@@ -121,7 +127,7 @@ describe('gateway /ws: sysops and the fixes of the original’s bugs (§10)', fu
   })
 
   it('a second tab keeps receiving broadcasts, and a dead socket breaks no broadcast', async () => {
-    const n = await start({ config: (c) => void (c.firstLoopbackUserIsSysop = false) })
+    const n = await start(NO_FIRST_SYSOP)
     const sysop = await sysopOf(n)
     const { ws: tab1, guid } = await user()
     const tab2 = await connect(guid)
@@ -165,7 +171,7 @@ describe('gateway /ws: sysops and the fixes of the original’s bugs (§10)', fu
   })
 
   it('sysop rights granted through the admin API reach the open socket at once', async () => {
-    const n = await start({ config: (c) => void (c.firstLoopbackUserIsSysop = false) })
+    const n = await start(NO_FIRST_SYSOP)
     const { ws, guid } = await user()
     ws.send({ type: 'get_stats' })
     assert.equal((await ws.nextOfType('error')).message, LEGACY_ERRORS.unknownType)
