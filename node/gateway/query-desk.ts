@@ -28,7 +28,7 @@ export function decodeAttachment(value: string, what: string): Uint8Array {
   const b64 = (comma >= 0 ? value.slice(comma + 1) : value).replace(/\s+/g, '')
   if (!BASE64.test(b64)) throw new InvalidQueryError(`Invalid ${what}: not base64`)
   if ((b64.length * 3) / 4 > MAX_ATTACHMENT_BYTES) throw new InvalidQueryError(`Invalid ${what}: larger than ${MAX_ATTACHMENT_BYTES} bytes`)
-  return fromString(b64, 'base64')
+  return fromString(b64, 'base64pad')
 }
 
 /** Turn a legacy query into a worker request, validating what the worker will need. */
@@ -102,7 +102,7 @@ export class QueryDesk {
         this.components.observer?.succeeded(request.queryType, outcome.servedBy, processingTime)
         const cost = await this.record(guid, request.queryType, query.model_type, query.model_name, request.prompt, processingTime)
         return {
-          result: result.type === 'text' ? result.text : bytesToString(result.data, 'base64'),
+          result: result.type === 'text' ? result.text : bytesToString(result.data, 'base64pad'),
           result_type: result.type,
           processing_time: processingTime,
           cost,

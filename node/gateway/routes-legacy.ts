@@ -80,6 +80,6 @@ export function registerLegacyRoutes(app: FastifyInstance, components: GatewayCo
     const guid = await restUser(request, users)
     const deadline = queryDeadline(reply, timeoutMs)
     const audio = await desk.synthesize(guid, request.body.prompt, { signal: deadline.signal, record: true }).catch(deadline.rethrow)
-    return sendJsonString(reply, bytesToString(audio.data, 'base64'))
+    return sendJsonString(reply, bytesToString(audio.data, 'base64pad'))
   })
 }

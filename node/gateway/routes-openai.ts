@@ -111,7 +111,7 @@ export function registerOpenAiRoutes(app: FastifyInstance, components: GatewayCo
         query_type: image === undefined ? 'chat' : 'vision',
         model_type: 'worker_node',
         model_name: body.model,
-        image: image === undefined ? undefined : bytesToString(image, 'base64')
+        image: image === undefined ? undefined : bytesToString(image, 'base64pad')
       }
       const deadline = queryDeadline(reply, timeoutMs)
       const chunk = (delta: Record<string, unknown>, finish: string | null): unknown => ({

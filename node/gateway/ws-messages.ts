@@ -71,7 +71,7 @@ export async function handleMessage(text: string, session: Session, ctx: Session
         query_type: 'vision',
         model_type: done.model_type,
         model_name: done.model_name,
-        image: bytesToString(jpeg, 'base64')
+        image: bytesToString(jpeg, 'base64pad')
       }
       await runQuery(session, ctx, query, false, () => send({ type: 'vision_upload_complete', message: 'Image upload complete and processed' }))
       return
@@ -84,7 +84,7 @@ export async function handleMessage(text: string, session: Session, ctx: Session
     }
     case 'text_to_speech': {
       const audio = await ctx.desk.synthesize(client.guid, msg.text, { signal: client.controller.signal })
-      send({ type: 'speech_result', audio: bytesToString(audio.data, 'base64') })
+      send({ type: 'speech_result', audio: bytesToString(audio.data, 'base64pad') })
       return
     }
     case 'sysop_login':
