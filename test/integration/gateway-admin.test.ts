@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
-import type { RealmChange, RentahalNode } from '../../node/index.js'
+import type { RentahalNode } from '../../node/index.js'
+import type { RealmChange } from '../../node/realms/index.js'
 import { LegacyTestWorker } from '../helpers/legacy-worker.js'
 import { legacyWorker, startTestNode } from '../helpers/node.js'
 import { TempDirs } from '../helpers/temp.js'
