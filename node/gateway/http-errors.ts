@@ -76,7 +76,7 @@ export function errorBody(err: Error, status: number, style: ErrorStyle): unknow
   switch (style) {
     case 'legacy':
       // FastAPI's shape; worker failures keep the original's wording.
-      return { detail: status >= 500 && message !== 'Internal server error' ? legacyErrorMessage(err) : message }
+      return { detail: status >= 500 && STATUS_BY_NAME[err.name] !== undefined ? legacyErrorMessage(err) : message }
     case 'openai':
       return { error: { message, type: openaiType(status), code: (err as HttpError).code ?? null, param: null } }
     default:
@@ -91,6 +91,7 @@ export function errorBody(err: Error, status: number, style: ErrorStyle): unknow
 export function registerErrorHandler(app: FastifyInstance, log: (format: string, ...args: unknown[]) => void): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const status = httpStatusOf(err)
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') err.message = `Request body is larger than the limit of ${app.initialConfig.bodyLimit} bytes`
     if (status >= 500 && STATUS_BY_NAME[err.name] === undefined && !(err instanceof HttpError)) {
       log('%s %s failed: %s', request.method, request.url, err.stack ?? err.message)
     }
