@@ -186,6 +186,8 @@ export async function buildGateway(components: GatewayComponents, init: GatewayI
         client.controller.abort()
         client.socket.close(1001, 'Node is stopping')
       }
+      // REST and OpenAI requests still waiting for a worker answer at once instead of holding the close.
+      desk.cancelAll()
       await app.close()
     }
   }

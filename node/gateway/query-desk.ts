@@ -145,6 +145,11 @@ export class QueryDesk {
     return set.size
   }
 
+  /** Cancel every query on this desk (node stopping). */
+  cancelAll(): void {
+    for (const guid of [...this.running.keys()]) this.terminate(guid)
+  }
+
   /** Queries of a user currently queued or running here. */
   activeCount(guid: string): number {
     return this.running.get(guid)?.size ?? 0

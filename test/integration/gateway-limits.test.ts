@@ -144,6 +144,18 @@ describe('gateway limits: every rejection says why and the node keeps serving', 
     sockets.push(await WsClient.connect(wsUrl(n), undefined, n.httpUrl))
   })
 
+  it('stopping the node answers REST requests still waiting for a worker (503), without waiting for it', async () => {
+    const n = await start({}, { delayMs: 60_000 })
+    const pending = fetch(`${n.httpUrl}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: chatBody('slow') })
+    await worker?.waitForCalls(1)
+    await n.stop()
+    node = undefined
+    const res = await pending
+    assert.equal(res.status, 503)
+    assert.deepEqual(await res.json(), { detail: 'Query cancelled' })
+    assert.equal(worker?.calls[0]?.aborted, true)
+  })
+
   it('a REST query past the request timeout → 504, and the worker call is cancelled', async () => {
     const n = await start({ requestTimeoutMs: 300 }, { delayMs: 30_000 })
     const res = await fetch(`${n.httpUrl}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: chatBody('slow') })
