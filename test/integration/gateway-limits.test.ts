@@ -153,7 +153,7 @@ describe('gateway limits: every rejection says why and the node keeps serving', 
     const res = await pending
     assert.equal(res.status, 503)
     assert.deepEqual(await res.json(), { detail: 'Query cancelled' })
-    assert.equal(worker?.calls[0]?.aborted, true)
+    await waitUntil(() => worker?.calls[0]?.aborted === true, 'the worker call to be aborted')
   })
 
   it('a REST query past the request timeout → 504, and the worker call is cancelled', async () => {
