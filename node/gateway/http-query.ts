@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { LEGACY_ERRORS } from '../../protocol/index.js'
 import { canonicalGuid, type UserStore } from '../users/index.js'
+import { cookieValue } from './auth.js'
 import { HttpError, RequestTimeoutError } from './http-errors.js'
 
 /** REST callers without a GUID share this user, so their queries still show in totals and costs. */
@@ -22,18 +23,10 @@ export async function restUser(request: FastifyRequest, users: UserStore, fallba
   const header = request.headers['x-user-guid']
   const fromHeader = typeof header === 'string' ? header : undefined
   if (fromHeader !== undefined && canonicalGuid(fromHeader) === undefined) throw new HttpError(400, 'X-User-GUID must be a UUID', 'InvalidQueryError')
-  const guid = canonicalGuid(fromHeader) ?? canonicalGuid(cookie(request.headers.cookie, 'user_guid')) ?? fallback
+  const guid = canonicalGuid(fromHeader) ?? canonicalGuid(cookieValue(request.headers.cookie, 'user_guid')) ?? fallback
   const { user } = await users.getOrCreate(guid)
   if (user.isBanned) throw new UserBannedError()
   return guid
-}
-
-function cookie(header: string | undefined, name: string): string | undefined {
-  for (const part of header?.split(';') ?? []) {
-    const [k, v] = part.split('=', 2)
-    if (k?.trim() === name && v !== undefined) return v.trim()
-  }
-  return undefined
 }
 
 export interface QueryDeadline {

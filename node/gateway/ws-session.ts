@@ -6,6 +6,7 @@ import type { NodeConfig } from '../config/index.js'
 import type { RealmRegistry } from '../realms/index.js'
 import { canonicalGuid, newGuid, toLegacyUserInfo, type User, type UserStore } from '../users/index.js'
 import type { WorkerRegistry } from '../workers/index.js'
+import { cookieValue } from './auth.js'
 import { legacyErrorMessage } from './errors.js'
 import { type Client, type ClientHub, clientController } from './hub.js'
 import type { Moderation } from './moderation.js'
@@ -35,21 +36,6 @@ export interface SessionContext {
   /** Presenting it with `sysop_login` makes a user sysop. */
   adminToken: string
   wsMaxPayload: number
-}
-
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (header === undefined) return undefined
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=')
-    if (eq > 0 && part.slice(0, eq).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(eq + 1).trim())
-      } catch {
-        return undefined
-      }
-    }
-  }
-  return undefined
 }
 
 export function isLoopback(address: string | undefined): boolean {

@@ -45,7 +45,7 @@ describe('rentahal-node admin commands (real processes)', function () {
     }
     const ok = async (args: string[]): Promise<string> => {
       const run = await runCli(args)
-      assert.equal(run.code, 0, `${args.join(' ')}: ${run.stderr}`)
+      assert.equal(run.code, 0, `${args.join(' ')}: ${run.stderr}\nnode (exit ${proc?.child.exitCode}): ${proc?.stderr}`)
       return run.stdout
     }
 
