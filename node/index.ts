@@ -7,11 +7,11 @@ import type { NodeConfig, WorkerConfig } from './config/index.js'
 import { DataDirError, ListenError } from './errors.js'
 import { buildGateway, type Gateway } from './gateway/index.js'
 import { createP2P, loadOrCreatePeerKey, type RentahalLibp2p } from './p2p/index.js'
-import { LocalQueryRunner, type QueryRunner, RealmRegistry } from './realms/index.js'
+import { LocalQueryRunner, type QueryRunner, RealmRegistry, SpeechQueryRunner } from './realms/index.js'
 import { openDatabase, prepareDataDir } from './store.js'
 import { LevelUserStore, type UserStore } from './users/index.js'
 import { VERSION } from './version.js'
-import { createWorkerAdapter, type WorkerAdapter, WorkerRegistry } from './workers/index.js'
+import { createWorkerAdapter, LevelWorkerStore, type WorkerAdapter, WorkerRegistry } from './workers/index.js'
 
 export * from './config/index.js'
 export { DataDirError, ListenError } from './errors.js'
@@ -135,10 +135,12 @@ export async function createNode(init: NodeInit): Promise<RentahalNode> {
     const workers = new WorkerRegistry({
       healthCheckIntervalMs: config.workers.healthCheckIntervalMs,
       noBlacklistImagine: config.workers.noBlacklistImagine,
-      createAdapter: init.createAdapter ?? createWorkerAdapter
+      createAdapter: init.createAdapter ?? createWorkerAdapter,
+      store: new LevelWorkerStore(db)
     })
-    for (const realm of config.realms) for (const w of realm.workers) workers.add(w)
-    for (const w of init.workers ?? []) workers.add(w)
+    for (const realm of config.realms) for (const w of realm.workers) workers.add(w, { origin: 'config' })
+    for (const w of init.workers ?? []) workers.add(w, { origin: 'cli' })
+    await workers.restore()
     const realms = new RealmRegistry(config.realms, workers, config.workers.queryTimeoutMs)
     const users = new LevelUserStore(db)
     const libp2p = await createP2P({
@@ -150,7 +152,7 @@ export async function createNode(init: NodeInit): Promise<RentahalNode> {
       announce: init.p2p?.announce,
       bootstrap: [...config.discovery.bootstrapNodes, ...(init.p2p?.bootstrap ?? [])]
     })
-    const runner: QueryRunner = new LocalQueryRunner(realms)
+    const runner: QueryRunner = new SpeechQueryRunner(new LocalQueryRunner(realms), realms)
     const gateway = await buildGateway(
       {
         config,

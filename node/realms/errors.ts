@@ -17,3 +17,8 @@ export class UnknownQueryTypeError extends Error {
 export class QueryAbortedError extends Error {
   override name = 'QueryAbortedError'
 }
+
+/** A speech query's audio was transcribed to nothing. */
+export class SpeechNotUnderstoodError extends Error {
+  override name = 'SpeechNotUnderstoodError'
+}
