@@ -11,6 +11,13 @@ const chat = (prompt: string, over: Partial<WorkerRequest> = {}): WorkerRequest 
   ...over
 })
 
+/** Body of the first request the server got on a path. */
+function sentBody(server: FakeOpenAI | FakeOllama, path: string): string {
+  const req = server.calls(path)[0]
+  assert.ok(req, `no request to ${path}`)
+  return req.body.toString()
+}
+
 interface Case {
   kind: 'openai' | 'ollama'
   make: (models?: string[]) => FakeOpenAI | FakeOllama
@@ -44,7 +51,7 @@ for (const c of cases) {
       await setup()
       const result = await adapter.run(chat('hello there'))
       assert.deepEqual(result, { type: 'text', text: `echo from ${c.defaultModel}: hello there` })
-      const body = JSON.parse((server.calls(c.chatPath)[0]?.body as Buffer).toString()) as Record<string, unknown>
+      const body = JSON.parse(sentBody(server, c.chatPath)) as Record<string, unknown>
       assert.equal(body.stream, false)
       assert.equal(body.model, c.defaultModel)
     })
@@ -56,7 +63,7 @@ for (const c of cases) {
       const expected = 'echo from beta: tell me a story please'
       assert.deepEqual(chunks, pieces(expected))
       assert.deepEqual(result, { type: 'text', text: expected })
-      const body = JSON.parse((server.calls(c.chatPath)[0]?.body as Buffer).toString()) as Record<string, unknown>
+      const body = JSON.parse(sentBody(server, c.chatPath)) as Record<string, unknown>
       assert.equal(body.stream, true)
       if (c.kind === 'openai') assert.equal(body.max_tokens, 64)
       else assert.deepEqual(body.options, { num_predict: 64 })
@@ -66,7 +73,7 @@ for (const c of cases) {
       await setup({ type: 'vision', models: ['llava'] })
       const result = await adapter.run({ queryType: 'vision', prompt: 'what is this?', modelType: 'worker_node', modelName: 'x', image: TINY_PNG })
       assert.deepEqual(result, { type: 'text', text: `llava saw a ${TINY_PNG.length}-byte image: what is this?` })
-      const body = (server.calls(c.chatPath)[0]?.body as Buffer).toString()
+      const body = sentBody(server, c.chatPath)
       if (c.kind === 'openai') assert.ok(body.includes(`"url":"data:image/png;base64,${TINY_PNG.toString('base64')}"`))
       else assert.ok(body.includes(`"images":["${TINY_PNG.toString('base64')}"]`))
     })
