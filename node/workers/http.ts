@@ -38,14 +38,19 @@ export async function readLimited(res: Response, limit = MAX_WORKER_RESPONSE_BYT
   return out
 }
 
-/** The message inside a worker's error body (`{error:{message}}`, `{error}`, `{detail}`), else the text. */
+/**
+ * The message inside a worker's error body: OpenAI `{error:{message}}`, Ollama
+ * `{error}`, FastAPI `{detail}`, AUTOMATIC1111 `{error:<type>, errors:<text>}`;
+ * otherwise the text itself.
+ */
 export function errorText(text: string): string {
   try {
-    const body = JSON.parse(text) as { error?: unknown; detail?: unknown; message?: unknown }
+    const body = JSON.parse(text) as { error?: unknown; detail?: unknown; errors?: unknown; message?: unknown }
     const e = body.error
-    if (typeof e === 'string') return e
+    const extra = [body.detail, body.errors].find((x): x is string => typeof x === 'string' && x !== '')
+    if (typeof e === 'string') return extra === undefined ? e : `${e}: ${extra}`
     if (e !== null && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string') return (e as { message: string }).message
-    if (typeof body.detail === 'string') return body.detail
+    if (extra !== undefined) return extra
     if (typeof body.message === 'string') return body.message
   } catch {
     // not JSON: the text itself

@@ -1,5 +1,6 @@
 import { constants } from 'node:fs'
 import { access } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { logger } from '@libp2p/logger'
 import type { Llama, LlamaContext, LlamaModel } from 'node-llama-cpp'
 import type { WorkerConfig } from '../config/index.js'
@@ -33,7 +34,7 @@ export function loadLlamaModule(): Promise<LlamaModule> {
 /** True when node-llama-cpp can be resolved, without loading it. */
 export function llamaModuleInstalled(): boolean {
   try {
-    import.meta.resolve('node-llama-cpp')
+    createRequire(import.meta.url).resolve('node-llama-cpp')
     return true
   } catch {
     return false

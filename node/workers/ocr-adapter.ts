@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { logger } from '@libp2p/logger'
 import type { Worker as TesseractWorker } from 'tesseract.js'
 import type { WorkerConfig } from '../config/index.js'
@@ -18,7 +18,7 @@ export function builtinOcrWorker(): WorkerConfig {
 
 /** Directory of the English model shipped in `@tesseract.js-data/eng` (the small integer "best" model). */
 function languageDir(): string {
-  const pkg = fileURLToPath(import.meta.resolve('@tesseract.js-data/eng/package.json'))
+  const pkg = createRequire(import.meta.url).resolve('@tesseract.js-data/eng/package.json')
   return join(dirname(pkg), '4.0.0_best_int')
 }
 
@@ -85,7 +85,7 @@ export class OcrAdapter implements WorkerAdapter {
 
   async checkHealth(): Promise<number> {
     try {
-      import.meta.resolve('tesseract.js')
+      createRequire(import.meta.url).resolve('tesseract.js')
       languageDir()
       return 200
     } catch {

@@ -299,7 +299,7 @@ export class FakeA1111 extends TestHttpServer {
     }
     if (this.mode === 'hang') return untilClosed(res)
     if (this.mode === 'status') {
-      this.json(res, 500, { error: 'RuntimeError', detail: 'CUDA out of memory' })
+      this.json(res, 500, { error: 'RuntimeError', detail: '', body: '', errors: 'CUDA out of memory' })
       return
     }
     const body = JSON.parse(req.body.toString('utf8')) as { prompt?: string; image?: string }
