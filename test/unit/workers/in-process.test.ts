@@ -2,14 +2,12 @@ import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { WorkerConfig } from '../../../node/config/index.js'
 import { createWorkerAdapter, OCR_LABEL, OCR_NOTHING, type WorkerAdapter, type WorkerRequest } from '../../../node/workers/index.js'
 import { TINY_PNG } from '../../helpers/model-servers.js'
+import { REPO_ROOT, STORIES_GGUF } from '../../helpers/models.js'
 
-const REPO = fileURLToPath(new URL('../../../', import.meta.url))
-/** A real 260K-parameter TinyStories GGUF, kept next to the checkout (see ../shared/models/README.md). */
-export const STORIES_GGUF = resolve(REPO, '../shared/models/stories260K.gguf')
+const REPO = REPO_ROOT
 
 const prompt = (text: string): WorkerRequest => ({ queryType: 'chat', prompt: text, modelType: 'worker_node', modelName: '' })
 
