@@ -90,16 +90,12 @@ export function detectedWorkerConfigs(server: DetectedServer): WorkerConfig[] {
 }
 
 /**
- * Find local model servers and register them. A server whose URL already
- * belongs to a registered worker of the same type (from realms.yml or
- * `--worker`) is left alone.
+ * Register detected servers. A server whose URL already belongs to a
+ * registered worker of the same type (from realms.yml or `--worker`) is left alone.
  */
-export async function autodetectWorkers(
-  registry: WorkerRegistry,
-  options: { probes?: readonly LocalServerProbe[]; timeoutMs?: number; signal?: AbortSignal } = {}
-): Promise<WorkerHandle[]> {
+export function registerDetected(registry: WorkerRegistry, servers: readonly DetectedServer[]): WorkerHandle[] {
   const added: WorkerHandle[] = []
-  for (const server of await detectLocalServers(options)) {
+  for (const server of servers) {
     for (const config of detectedWorkerConfigs(server)) {
       const taken = registry.list(config.type).some((w) => w.config.url === config.url) || registry.get(config.name) !== undefined
       if (taken) continue
@@ -108,4 +104,12 @@ export async function autodetectWorkers(
     }
   }
   return added
+}
+
+/** Find local model servers and register them. */
+export async function autodetectWorkers(
+  registry: WorkerRegistry,
+  options: { probes?: readonly LocalServerProbe[]; timeoutMs?: number; signal?: AbortSignal } = {}
+): Promise<WorkerHandle[]> {
+  return registerDetected(registry, await detectLocalServers(options))
 }

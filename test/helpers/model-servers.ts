@@ -26,7 +26,7 @@ type Handler = (req: RecordedRequest, res: ServerResponse) => Promise<void> | vo
 
 export class TestHttpServer {
   readonly requests: RecordedRequest[] = []
-  /** Health and model-list routes refuse connections (reset) while down. */
+  /** While down, every request is answered by cutting the connection (a dead or hung-up server). */
   down = false
   healthStatus = 200
   private readonly server: Server
@@ -75,6 +75,10 @@ export class TestHttpServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.down) {
+      req.socket.destroy()
+      return
+    }
     const chunks: Buffer[] = []
     for await (const c of req) chunks.push(c as Buffer)
     const url = new URL(req.url ?? '/', 'http://x')
@@ -93,12 +97,8 @@ export class TestHttpServer {
     res.end(JSON.stringify(body))
   }
 
-  /** Reply for health-type routes, honouring `down` and `healthStatus`. */
+  /** Reply for health-type routes, honouring `healthStatus`. */
   health(res: ServerResponse, body: unknown): void {
-    if (this.down) {
-      res.socket?.destroy()
-      return
-    }
     this.json(res, this.healthStatus, this.healthStatus === 200 ? body : { error: 'unhealthy' })
   }
 
