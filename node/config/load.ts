@@ -114,7 +114,7 @@ function compact(worker: WorkerConfig): WorkerConfig {
 /** Check that a worker kind can serve a query type; returns the reason when it cannot. */
 export function kindTypeProblem(kind: WorkerKind, type: QueryType): string | undefined {
   const types = WORKER_KIND_TYPES[kind]
-  return types.includes(type) ? undefined : `a ${kind} worker serves ${types.join(' or ')}, not ${type}`
+  return types.includes(type) ? undefined : `a worker of kind ${kind} serves ${types.join(' or ')}, not ${type}`
 }
 
 function readWorker(r: Reader, raw: unknown, path: string, realmType: QueryType): WorkerConfig {
