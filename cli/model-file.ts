@@ -82,8 +82,10 @@ export async function resolveModelFile(spec: string, dataDir: string): Promise<s
     return target
   } catch (err) {
     await rm(partial, { force: true })
-    const e = err as Error & { cause?: { code?: string } }
-    console.error(`rentahal-node: cannot download ${spec} (${e.cause?.code ?? e.message}); no network or no such file? Starting without the in-process model`)
+    const e = err as Error & { cause?: { code?: string; message?: string } }
+    console.error(
+      `rentahal-node: cannot download ${spec} (${e.cause?.code ?? e.cause?.message ?? e.message}); no network or no such file? Starting without the in-process model`
+    )
     return undefined
   }
 }

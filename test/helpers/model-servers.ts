@@ -3,7 +3,7 @@
 // Each records its requests and can be switched into failure modes.
 import { once } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net'
 
 export interface RecordedRequest {
   method: string
@@ -375,4 +375,13 @@ export class FakeSpeech extends TestHttpServer {
     res.writeHead(200, { 'content-type': 'audio/wav' })
     res.end(tinyWav())
   }
+}
+
+/** A loopback port with nothing listening on it. */
+export async function closedPort(): Promise<number> {
+  const server = createNetServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as AddressInfo).port
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
 }

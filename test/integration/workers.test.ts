@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict'
-import { createServer } from 'node:net'
 import type { LoadBalancing, RentahalNode, WorkerConfig } from '../../node/index.js'
 import {
   autodetectWorkers,
@@ -10,7 +9,7 @@ import {
   WorkerRegistry,
   type WorkerRequest
 } from '../../node/workers/index.js'
-import { FakeOllama, FakeOpenAI, FakeSpeech, tinyWav } from '../helpers/model-servers.js'
+import { closedPort, FakeOllama, FakeOpenAI, FakeSpeech, tinyWav } from '../helpers/model-servers.js'
 import { startTestNode, wsUrl } from '../helpers/node.js'
 import { TempDirs } from '../helpers/temp.js'
 import { type Frame, WsClient } from '../helpers/ws-client.js'
@@ -26,15 +25,6 @@ const openai = (name: string, url: string, over: Partial<WorkerConfig> = {}): Wo
 })
 
 const ask = (prompt: string, modelName = ''): WorkerRequest => ({ queryType: 'chat', prompt, modelType: 'worker_node', modelName })
-
-/** A loopback port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as { port: number }).port
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 describe('workers: health, strategies, persistence, auto-detection, speech (real HTTP workers)', function () {
   this.timeout(30_000)

@@ -6,11 +6,21 @@ const load = (workers: unknown[], type = 'chat') => configFromDocument({ realms:
 
 describe('config: worker kinds and their keys', () => {
   it('reads every worker key of realms.yml', () => {
-    const [openai, llama] = load([
-      { name: 'vllm', kind: 'openai', url: 'http://127.0.0.1:8000', models: ['qwen'], api_key: 'k', max_tokens: 128, capacity: 4 },
-      { kind: 'llama-cpp', model_path: 'models/tiny.gguf', threads: 2, gpu: true, max_tokens: 64 }
-    ]).realms[0]?.workers ?? []
-    assert.deepEqual(openai, { name: 'vllm', kind: 'openai', type: 'chat', url: 'http://127.0.0.1:8000', models: ['qwen'], capacity: 4, apiKey: 'k', maxTokens: 128 })
+    const [openai, llama] =
+      load([
+        { name: 'vllm', kind: 'openai', url: 'http://127.0.0.1:8000', models: ['qwen'], api_key: 'k', max_tokens: 128, capacity: 4 },
+        { kind: 'llama-cpp', model_path: 'models/tiny.gguf', threads: 2, gpu: true, max_tokens: 64 }
+      ]).realms[0]?.workers ?? []
+    assert.deepEqual(openai, {
+      name: 'vllm',
+      kind: 'openai',
+      type: 'chat',
+      url: 'http://127.0.0.1:8000',
+      models: ['qwen'],
+      capacity: 4,
+      apiKey: 'k',
+      maxTokens: 128
+    })
     // model_path is relative to the config file.
     assert.deepEqual(llama, {
       name: 'llama-cpp-chat-tiny.gguf',
@@ -24,8 +34,9 @@ describe('config: worker kinds and their keys', () => {
       gpu: true,
       maxTokens: 64
     })
-    const [speech] = load([{ name: 'voice', kind: 'speech', url: '127.0.0.1:8880', stt_model: 'whisper-large-v3', tts_model: 'kokoro', voice: 'af_sky' }], 'speech').realms[0]
-      ?.workers ?? []
+    const [speech] =
+      load([{ name: 'voice', kind: 'speech', url: '127.0.0.1:8880', stt_model: 'whisper-large-v3', tts_model: 'kokoro', voice: 'af_sky' }], 'speech').realms[0]
+        ?.workers ?? []
     assert.deepEqual(speech, {
       name: 'voice',
       kind: 'speech',
