@@ -15,7 +15,17 @@ const MAX_TOKENS = 200
 if (!existsSync(MODEL)) throw new Error(`model not found: ${MODEL}`)
 
 function worker(threads: number): LlamaCppAdapter {
-  return new LlamaCppAdapter({ name: `t${threads}`, kind: 'llama-cpp', type: 'chat', url: '', models: [], capacity: 1, modelPath: MODEL, threads, maxTokens: MAX_TOKENS })
+  return new LlamaCppAdapter({
+    name: `t${threads}`,
+    kind: 'llama-cpp',
+    type: 'chat',
+    url: '',
+    models: [],
+    capacity: 1,
+    modelPath: MODEL,
+    threads,
+    maxTokens: MAX_TOKENS
+  })
 }
 
 /** One query; tokens = streamed pieces (one per token for this model's ASCII vocabulary). */
