@@ -53,3 +53,8 @@ export class WorkerStreamError extends Error {
 export class WorkerUnavailableError extends Error {
   override name = 'WorkerUnavailableError'
 }
+
+/** A worker was to be persisted, but this registry has no store. */
+export class WorkerStoreMissingError extends Error {
+  override name = 'WorkerStoreMissingError'
+}

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import { logger } from '@libp2p/logger'
 import type { LegacyWorker, QueryType } from '../../protocol/index.js'
 import type { LoadBalancing, WorkerConfig } from '../config/index.js'
-import { DuplicateWorkerError, UnknownWorkerError } from './errors.js'
+import { DuplicateWorkerError, UnknownWorkerError, WorkerStoreMissingError } from './errors.js'
 import type { WorkerStore } from './store.js'
 import type { WorkerAdapter } from './types.js'
 
@@ -143,7 +143,7 @@ export class WorkerRegistry extends EventEmitter<WorkerRegistryEvents> {
   add(config: WorkerConfig, options: AddWorkerOptions = {}): WorkerHandle {
     if (this.workers.has(config.name)) throw new DuplicateWorkerError(`A worker named ${config.name} already exists`)
     const store = this.init.store
-    if (options.persist === true && store === undefined) throw new Error('this worker registry has no store to persist workers in')
+    if (options.persist === true && store === undefined) throw new WorkerStoreMissingError('this worker registry has no store to persist workers in')
     const handle = new WorkerHandle(config, this.init.createAdapter(config))
     handle.origin = options.origin ?? 'runtime'
     this.workers.set(config.name, handle)
