@@ -6,6 +6,7 @@ import { registerAdmin } from './commands/admin.js'
 import { registerFederationCommands } from './commands/federation.js'
 import { registerQuery } from './commands/query.js'
 import { registerStart } from './commands/start-command.js'
+import { registerWorkers } from './commands/workers.js'
 
 /** Errors whose message is already a clear one-line explanation for the user. */
 const EXPECTED = new Set(['ConfigError', 'DataDirError', 'ListenError', 'CliError', 'AdminTokenError'])
@@ -28,5 +29,6 @@ registerStart(program, fail)
 registerFederationCommands(program, fail)
 registerQuery(program, fail)
 registerAdmin(program, fail)
+registerWorkers(program, fail)
 
 program.parseAsync(process.argv).catch(fail)

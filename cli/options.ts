@@ -9,3 +9,9 @@ export function parsePort(value: string): number {
 export function collect(value: string, previous: string[]): string[] {
   return [...previous, value]
 }
+
+export function parseThreads(value: string): number {
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || n < 1 || n > 256) throw new InvalidArgumentError('must be a number of threads from 1 to 256')
+  return n
+}

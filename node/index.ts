@@ -11,11 +11,11 @@ import { Federation, type FederationInit } from './federation/index.js'
 import { buildGateway, type Gateway } from './gateway/index.js'
 import { localModels, type ModelEntry } from './gateway/openai.js'
 import { createP2P, loadOrCreatePeerKey, type RentahalLibp2p } from './p2p/index.js'
-import { type QueryRunner, RealmRegistry } from './realms/index.js'
+import { type QueryRunner, RealmRegistry, SpeechQueryRunner } from './realms/index.js'
 import { openDatabase, prepareDataDir } from './store.js'
 import { LevelUserStore, type UserStore } from './users/index.js'
 import { VERSION } from './version.js'
-import { createWorkerAdapter, type WorkerAdapter, WorkerRegistry } from './workers/index.js'
+import { createWorkerAdapter, LevelWorkerStore, type WorkerAdapter, WorkerRegistry } from './workers/index.js'
 
 export { ADMIN_TOKEN_FILE, AdminTokenError, readAdminToken } from './admin-token.js'
 export * from './config/index.js'
@@ -167,10 +167,12 @@ export async function createNode(init: NodeInit): Promise<RentahalNode> {
     const workers = new WorkerRegistry({
       healthCheckIntervalMs: config.workers.healthCheckIntervalMs,
       noBlacklistImagine: config.workers.noBlacklistImagine,
-      createAdapter: init.createAdapter ?? createWorkerAdapter
+      createAdapter: init.createAdapter ?? createWorkerAdapter,
+      store: new LevelWorkerStore(db)
     })
-    for (const realm of config.realms) for (const w of realm.workers) workers.add(w)
-    for (const w of init.workers ?? []) workers.add(w)
+    for (const realm of config.realms) for (const w of realm.workers) workers.add(w, { origin: 'config' })
+    for (const w of init.workers ?? []) workers.add(w, { origin: 'cli' })
+    await workers.restore()
     const realms = new RealmRegistry(config.realms, workers, config.workers.queryTimeoutMs)
     const users = new LevelUserStore(db)
     const libp2p = await createP2P({
@@ -183,7 +185,8 @@ export async function createNode(init: NodeInit): Promise<RentahalNode> {
       mdns: init.p2p?.mdns === true || config.discovery.mdns
     })
     const federation = new Federation({ libp2p, privateKey, config, realms, workers, version: VERSION }, { ...init.federation, bootstrap: init.p2p?.bootstrap })
-    const runner: QueryRunner = federation.router
+    // Speech queries are transcribed (and answers spoken) here; the chat part goes through the federation.
+    const runner: QueryRunner = new SpeechQueryRunner(federation.router, realms)
     const gateway = await buildGateway(
       {
         config,

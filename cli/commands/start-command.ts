@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander'
-import { collect, parsePort } from '../options.js'
+import { collect, parsePort, parseThreads } from '../options.js'
 
 /** `rentahal-node start` */
 export function registerStart(program: Command, fail: (err: unknown) => never): void {
@@ -17,6 +17,9 @@ export function registerStart(program: Command, fail: (err: unknown) => never): 
     .option('--worker <type=url[,capacity=N][,name=X][,kind=K][,model=M]>', 'add a worker, e.g. chat=http://127.0.0.1:8000 (repeatable)', collect, [])
     .option('--no-autodetect', 'do not probe loopback for local model servers')
     .option('--mdns', 'find peers on the LAN with mDNS (off unless given)')
+    .option('--model <path-or-url>', 'serve chat with this GGUF model inside the node (node-llama-cpp); an http(s) URL is downloaded once into the data dir')
+    .addOption(new Option('--threads <n>', 'CPU threads for --model (1 suits tiny models on small machines)').default(1).argParser(parseThreads))
+    .option('--no-ocr', 'do not add the built-in OCR vision worker')
     .action(async (opts) => {
       // Loaded lazily so commands that only call the HTTP API start fast.
       const { start } = await import('./start.js')

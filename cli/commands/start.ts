@@ -1,7 +1,16 @@
 import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { createNode, defaultConfig, loadConfigFile, type NodeConfig, parseWorkerSpec, type RentahalNode, VERSION } from '../../node/index.js'
+import { basename, join, resolve } from 'node:path'
+import { createNode, defaultConfig, loadConfigFile, type NodeConfig, parseWorkerSpec, type RentahalNode, VERSION, type WorkerConfig } from '../../node/index.js'
+import {
+  builtinOcrWorker,
+  type DetectedServer,
+  detectLocalServers,
+  llamaModuleInstalled,
+  NODE_LLAMA_CPP_VERSION,
+  registerDetected
+} from '../../node/workers/index.js'
+import { resolveModelFile } from '../model-file.js'
 
 export interface StartOptions {
   dataDir?: string
@@ -15,6 +24,10 @@ export interface StartOptions {
   worker: string[]
   autodetect: boolean
   mdns?: boolean
+  /** GGUF path or URL for an in-process chat worker. */
+  model?: string
+  threads: number
+  ocr: boolean
 }
 
 export function defaultDataDir(): string {
@@ -45,11 +58,41 @@ function printBanner(node: RentahalNode, dataDir: string): void {
     const desc =
       workers.length === 0
         ? 'no local workers'
-        : workers.map((w) => `${w.name} (${w.config.kind}${w.config.url === '' ? '' : ` ${w.config.url}`}, capacity ${w.config.capacity})`).join(', ')
+        : workers
+            .map(
+              (w) =>
+                `${w.name} (${w.config.kind}${w.config.url === '' ? '' : ` ${w.config.url}`}, capacity ${w.config.capacity}${w.origin === 'autodetect' ? ', auto-detected' : ''})`
+            )
+            .join(', ')
     lines.push(`${pad(i === 0 ? 'realms' : '')}${realm.name} ${realm.queryType}: ${desc}`)
   })
   lines.push('Press Ctrl-C to stop.')
   console.log(lines.join('\n'))
+}
+
+/** The `--model` worker, or undefined (with the reason printed) when it cannot run here. */
+async function inProcessModel(spec: string, dataDir: string, threads: number): Promise<WorkerConfig | undefined> {
+  if (!llamaModuleInstalled()) {
+    console.error(
+      `rentahal-node: --model needs the optional package node-llama-cpp (npm install node-llama-cpp@${NODE_LLAMA_CPP_VERSION}); starting without the in-process model`
+    )
+    return undefined
+  }
+  const modelPath = await resolveModelFile(spec, dataDir)
+  if (modelPath === undefined) return undefined
+  return { name: `chat@${basename(modelPath)}`, kind: 'llama-cpp', type: 'chat', url: '', models: [], capacity: 1, modelPath, threads }
+}
+
+/** Load in-process models in the background, so the first query does not wait for it. */
+function warmUpModels(node: RentahalNode): void {
+  for (const w of node.workers.list()) {
+    if (w.config.kind !== 'llama-cpp' || w.adapter.warmUp === undefined) continue
+    const started = performance.now()
+    w.adapter.warmUp().then(
+      () => console.log(`rentahal-node: model ${w.config.modelPath} loaded in ${((performance.now() - started) / 1000).toFixed(1)} s (worker ${w.name})`),
+      (err: Error) => console.error(`rentahal-node: worker ${w.name} cannot load its model: ${err.message}`)
+    )
+  }
 }
 
 /** `rentahal-node start`: join the network and serve until a signal. */
@@ -57,6 +100,10 @@ export async function start(options: StartOptions): Promise<void> {
   const dataDir = resolve(options.dataDir ?? defaultDataDir())
   const config = await loadConfig(options.config)
   const workers = options.worker.map(parseWorkerSpec)
+  // Probe loopback model servers while the node is being built (all probes in parallel, short deadline).
+  const detection: Promise<DetectedServer[]> = options.autodetect ? detectLocalServers().catch(() => []) : Promise.resolve([])
+  const modelWorker = options.model === undefined ? undefined : await inProcessModel(options.model, dataDir, options.threads)
+  if (modelWorker !== undefined) workers.push(modelWorker)
   const node = await createNode({
     config,
     dataDir,
@@ -71,8 +118,14 @@ export async function start(options: StartOptions): Promise<void> {
     },
     workers
   })
+  if (config.workers.builtinOcr && options.ocr && node.workers.get(builtinOcrWorker().name) === undefined) {
+    // Costs nothing until its first query: the OCR engine starts then.
+    node.workers.add(builtinOcrWorker(), { origin: 'builtin' })
+  }
+  registerDetected(node.workers, await detection)
   await node.start()
   printBanner(node, dataDir)
+  warmUpModels(node)
 
   let stopping = false
   const onSignal = (signal: NodeJS.Signals): void => {

@@ -38,7 +38,8 @@ export function defaultConfig(): NodeConfig {
     workers: {
       healthCheckIntervalMs: DEFAULT_HEALTH_CHECK_INTERVAL_MS,
       queryTimeoutMs: DEFAULT_QUERY_TIMEOUT_MS,
-      noBlacklistImagine: true
+      noBlacklistImagine: true,
+      builtinOcr: true
     },
     firstLoopbackUserIsSysop: true,
     gateway: {

@@ -1,14 +1,17 @@
 import { readFile } from 'node:fs/promises'
+import { basename, dirname, isAbsolute, resolve as resolvePath } from 'node:path'
 import { parse as parseYaml, YAMLParseError } from 'yaml'
 import { FEDERATION_ID_PATTERN, isQueryType, QUERY_TYPES, type QueryType } from '../../protocol/index.js'
 import { defaultConfig } from './defaults.js'
 import { ConfigError } from './errors.js'
 import {
   type GatewayConfig,
+  IN_PROCESS_KINDS,
   LOAD_BALANCING,
   type LoadBalancing,
   type NodeConfig,
   type RealmConfig,
+  WORKER_KIND_TYPES,
   WORKER_KINDS,
   type WorkerConfig,
   type WorkerKind
@@ -87,15 +90,49 @@ export function normaliseWorkerUrl(address: string): string {
   return url.toString().replace(/\/+$/, '')
 }
 
+const WORKER_KEYS = new Set([
+  'name',
+  'kind',
+  'type',
+  'url',
+  'models',
+  'capacity',
+  'api_key',
+  'model_path',
+  'threads',
+  'gpu',
+  'max_tokens',
+  'stt_model',
+  'tts_model',
+  'voice'
+])
+
+/** Drop optional keys that were not given, so configs compare and print cleanly. */
+function compact(worker: WorkerConfig): WorkerConfig {
+  for (const key of Object.keys(worker) as Array<keyof WorkerConfig>) if (worker[key] === undefined) delete worker[key]
+  return worker
+}
+
+/** Check that a worker kind can serve a query type; returns the reason when it cannot. */
+export function kindTypeProblem(kind: WorkerKind, type: QueryType): string | undefined {
+  const types = WORKER_KIND_TYPES[kind]
+  return types.includes(type) ? undefined : `a worker of kind ${kind} serves ${types.join(' or ')}, not ${type}`
+}
+
 function readWorker(r: Reader, raw: unknown, path: string, realmType: QueryType): WorkerConfig {
   const o = r.obj(raw, path)
+  for (const key of Object.keys(o)) {
+    if (!WORKER_KEYS.has(key)) r.fail(`${path}.${key}`, `unknown key (known: ${[...WORKER_KEYS].join(', ')})`)
+  }
   const kind = r.str(o, 'kind', path, 'legacy')
   if (!(WORKER_KINDS as readonly string[]).includes(kind)) r.fail(`${path}.kind`, `must be one of ${WORKER_KINDS.join(', ')}`)
   const type = r.str(o, 'type', path, realmType)
   if (!isQueryType(type)) r.fail(`${path}.type`, `must be one of ${QUERY_TYPES.join(', ')}`)
+  const problem = kindTypeProblem(kind as WorkerKind, type)
+  if (problem !== undefined) r.fail(`${path}.type`, problem)
   const url = r.str(o, 'url', path, '')
   let normalised = ''
-  if (kind !== 'llama-cpp' && kind !== 'ocr') {
+  if (!IN_PROCESS_KINDS.includes(kind as WorkerKind)) {
     if (url === '') r.fail(`${path}.url`, 'is required')
     try {
       normalised = normaliseWorkerUrl(url)
@@ -103,15 +140,31 @@ function readWorker(r: Reader, raw: unknown, path: string, realmType: QueryType)
       r.fail(`${path}.url`, `is not a valid http(s) URL (${(err as Error).message})`)
     }
   }
-  return {
-    name: r.str(o, 'name', path, `${kind}-${type}-${url || 'local'}`),
+  let modelPath: string | undefined
+  if (kind === 'llama-cpp') {
+    const given = r.str(o, 'model_path', path, '')
+    if (given === '') r.fail(`${path}.model_path`, 'is required for a llama-cpp worker (path of a GGUF file)')
+    // Relative paths are relative to the config file, not to where the node was started.
+    modelPath = isAbsolute(given) ? given : resolvePath(dirname(r.source), given)
+  }
+  const optionalStr = (key: string): string | undefined => (o[key] === undefined || o[key] === null ? undefined : r.str(o, key, path, ''))
+  const defaultName = kind === 'llama-cpp' ? `llama-cpp-${type}-${basename(modelPath ?? '')}` : `${kind}-${type}-${url || 'local'}`
+  return compact({
+    name: r.str(o, 'name', path, defaultName),
     kind: kind as WorkerKind,
     type,
     url: normalised,
     models: r.strList(o, 'models', path),
     capacity: r.int(o, 'capacity', path, 1, 1, 1024),
-    apiKey: typeof o.api_key === 'string' ? o.api_key : undefined
-  }
+    apiKey: typeof o.api_key === 'string' ? o.api_key : undefined,
+    modelPath,
+    threads: o.threads === undefined ? undefined : r.int(o, 'threads', path, 1, 1, 256),
+    gpu: o.gpu === undefined ? undefined : r.bool(o, 'gpu', path, false),
+    maxTokens: o.max_tokens === undefined ? undefined : r.int(o, 'max_tokens', path, 256, 1, 1_000_000),
+    sttModel: optionalStr('stt_model'),
+    ttsModel: optionalStr('tts_model'),
+    voice: optionalStr('voice')
+  })
 }
 
 function readRealm(r: Reader, name: string, raw: unknown, defaults: RealmConfig | undefined): RealmConfig {
@@ -212,7 +265,8 @@ export function configFromDocument(doc: unknown, source: string): NodeConfig {
     workers: {
       healthCheckIntervalMs: Math.round(r.num(workers, 'health_check_interval', 'workers', base.workers.healthCheckIntervalMs / 1000, 0.05, 86_400) * 1000),
       queryTimeoutMs: Math.round(r.num(workers, 'query_timeout', 'workers', base.workers.queryTimeoutMs / 1000, 0.05, 86_400) * 1000),
-      noBlacklistImagine: r.bool(workers, 'no_blacklist_imagine', 'workers', base.workers.noBlacklistImagine)
+      noBlacklistImagine: r.bool(workers, 'no_blacklist_imagine', 'workers', base.workers.noBlacklistImagine),
+      builtinOcr: r.bool(workers, 'builtin_ocr', 'workers', base.workers.builtinOcr)
     },
     firstLoopbackUserIsSysop: r.bool(top, 'first_loopback_user_is_sysop', '', base.firstLoopbackUserIsSysop),
     gateway: readGateway(r, top.gateway, base.gateway)
@@ -263,6 +317,7 @@ export async function loadConfigFile(file: string): Promise<NodeConfig> {
 
 /**
  * Parse a `--worker` flag: `<query_type>=<url>[,capacity=N][,name=X][,kind=K][,model=M]...`.
+ * For `kind=llama-cpp` the part after `=` is the GGUF path; for `kind=ocr` it may be empty.
  */
 export function parseWorkerSpec(spec: string): WorkerConfig {
   const fail = (reason: string): never => {
@@ -272,39 +327,79 @@ export function parseWorkerSpec(spec: string): WorkerConfig {
   if (eq <= 0) fail('expected <query_type>=<url>, e.g. chat=http://127.0.0.1:8000')
   const type = spec.slice(0, eq)
   if (!isQueryType(type)) fail(`query type must be one of ${QUERY_TYPES.join(', ')}`)
-  const [address, ...opts] = spec.slice(eq + 1).split(',')
-  let url = ''
-  try {
-    url = normaliseWorkerUrl(address ?? '')
-  } catch (err) {
-    fail(`invalid URL (${(err as Error).message})`)
+  const [address = '', ...opts] = spec.slice(eq + 1).split(',')
+  const worker: WorkerConfig = { name: '', kind: 'legacy', type: type as QueryType, url: '', models: [], capacity: 1 }
+  const int = (v: string, what: string, max: number): number => {
+    const n = Number(v)
+    if (!Number.isInteger(n) || n < 1 || n > max) fail(`${what} must be an integer from 1 to ${max}`)
+    return n
   }
-  const worker: WorkerConfig = { name: '', kind: 'legacy', type: type as QueryType, url, models: [], capacity: 1 }
   for (const opt of opts) {
-    const [k, v] = opt.split('=', 2)
-    if (v === undefined || v === '') fail(`option ${opt} needs a value`)
+    const eqAt = opt.indexOf('=')
+    const k = eqAt < 0 ? opt : opt.slice(0, eqAt)
+    const v = eqAt < 0 ? '' : opt.slice(eqAt + 1)
+    if (v === '') fail(`option ${opt} needs a value`)
     switch (k) {
-      case 'capacity': {
-        const n = Number(v)
-        if (!Number.isInteger(n) || n < 1 || n > 1024) fail('capacity must be an integer from 1 to 1024')
-        worker.capacity = n
+      case 'capacity':
+        worker.capacity = int(v, 'capacity', 1024)
         break
-      }
       case 'name':
-        worker.name = v as string
+        worker.name = v
         break
       case 'kind':
-        if (!(WORKER_KINDS as readonly string[]).includes(v as string)) fail(`kind must be one of ${WORKER_KINDS.join(', ')}`)
+        if (!(WORKER_KINDS as readonly string[]).includes(v)) fail(`kind must be one of ${WORKER_KINDS.join(', ')}`)
         worker.kind = v as WorkerKind
         break
       case 'model':
-        worker.models.push(v as string)
+        worker.models.push(v)
+        break
+      case 'api_key':
+        worker.apiKey = v
+        break
+      case 'model_path':
+        worker.modelPath = resolvePath(v)
+        break
+      case 'threads':
+        worker.threads = int(v, 'threads', 256)
+        break
+      case 'max_tokens':
+        worker.maxTokens = int(v, 'max_tokens', 1_000_000)
+        break
+      case 'gpu':
+        if (v !== 'true' && v !== 'false') fail('gpu must be true or false')
+        worker.gpu = v === 'true'
+        break
+      case 'stt_model':
+        worker.sttModel = v
+        break
+      case 'tts_model':
+        worker.ttsModel = v
+        break
+      case 'voice':
+        worker.voice = v
         break
       default:
-        fail(`unknown option ${k} (known: capacity, name, kind, model)`)
+        fail(`unknown option ${k} (known: capacity, name, kind, model, api_key, model_path, threads, max_tokens, gpu, stt_model, tts_model, voice)`)
     }
   }
-  if (worker.name === '') worker.name = `${type}@${new URL(url).host}`
+  const problem = kindTypeProblem(worker.kind, worker.type)
+  if (problem !== undefined) fail(problem)
+  if (worker.kind === 'llama-cpp') {
+    if (worker.modelPath === undefined) {
+      if (address === '') fail('a llama-cpp worker needs a GGUF path, e.g. chat=./model.gguf,kind=llama-cpp')
+      worker.modelPath = resolvePath(address)
+    }
+    if (worker.name === '') worker.name = `${type}@${basename(worker.modelPath)}`
+  } else if (worker.kind === 'ocr') {
+    if (worker.name === '') worker.name = `${type}@ocr`
+  } else {
+    try {
+      worker.url = normaliseWorkerUrl(address)
+    } catch (err) {
+      fail(`invalid URL (${(err as Error).message})`)
+    }
+    if (worker.name === '') worker.name = `${type}@${new URL(worker.url).host}`
+  }
   return worker
 }
 

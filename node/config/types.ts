@@ -18,8 +18,37 @@ export interface WorkerConfig {
   models: string[]
   /** Queries it may run at once. */
   capacity: number
+  /** Bearer token (openai, speech), `user:pass` for HTTP Basic (a1111). */
   apiKey?: string
+  /** llama-cpp: path of the GGUF model file. */
+  modelPath?: string
+  /** llama-cpp: CPU threads per query (default 1, right for tiny models on small machines). */
+  threads?: number
+  /** llama-cpp: offload to a GPU when one is found (default false: CPU only). */
+  gpu?: boolean
+  /** openai, ollama, llama-cpp: longest answer in tokens. */
+  maxTokens?: number
+  /** speech: model for `/v1/audio/transcriptions` (default whisper-1). */
+  sttModel?: string
+  /** speech: model for `/v1/audio/speech` (default tts-1). */
+  ttsModel?: string
+  /** speech: voice for `/v1/audio/speech` (default alloy). */
+  voice?: string
 }
+
+/** Query types each worker kind can serve. */
+export const WORKER_KIND_TYPES: Record<WorkerKind, readonly QueryType[]> = {
+  legacy: ['chat', 'vision', 'imagine', 'speech'],
+  openai: ['chat', 'vision'],
+  ollama: ['chat', 'vision'],
+  a1111: ['imagine', 'vision'],
+  speech: ['speech'],
+  'llama-cpp': ['chat'],
+  ocr: ['vision']
+}
+
+/** Worker kinds that run inside the node and have no URL. */
+export const IN_PROCESS_KINDS: readonly WorkerKind[] = ['llama-cpp', 'ocr']
 
 export interface RealmConfig {
   /** Realm name, legacy style: `$CHAT`. */
@@ -59,6 +88,8 @@ export interface NodeConfig {
     healthCheckIntervalMs: number
     queryTimeoutMs: number
     noBlacklistImagine: boolean
+    /** `rentahal-node start` adds the in-process OCR vision worker (tesseract.js). */
+    builtinOcr: boolean
   }
   /** Legacy behaviour: the first user on a fresh node, connecting from loopback, becomes sysop. */
   firstLoopbackUserIsSysop: boolean

@@ -20,6 +20,7 @@ import { registerFederationRoutes } from './routes-federation.js'
 import { registerLegacyRoutes } from './routes-legacy.js'
 import { registerNodeRoutes } from './routes-node.js'
 import { registerOpenAiRoutes } from './routes-openai.js'
+import { registerWorkerRoutes } from './routes-workers.js'
 import { SpeechService } from './speech.js'
 import { handleConnection, type SessionContext } from './ws-session.js'
 
@@ -181,6 +182,7 @@ export async function buildGateway(components: GatewayComponents, init: GatewayI
     const { contentType, body } = await metrics.text()
     return reply.header('content-type', contentType).send(body)
   })
+  registerWorkerRoutes(app, components)
 
   return {
     app,

@@ -106,7 +106,7 @@ export function registerAdminRoutes(app: FastifyInstance, components: GatewayCom
     })
 
     scope.post('/api/admin/workers', async (request, reply) => {
-      const handle = workers.add(workerFromDocument(objectBody(request.body), SOURCE))
+      const handle = workers.add(workerFromDocument(objectBody(request.body), SOURCE), { persist: true })
       return reply.code(201).send({ status: 'success', worker: adminWorker(handle) })
     })
 

@@ -69,7 +69,7 @@ export async function handleSysopMessage(msg: ClientMessage, session: Session, c
         throw new InvalidClientMessageError('Invalid add_worker: address must be host:port or an http(s) URL')
       }
       // The registry's 'change' event broadcasts worker_update to everyone.
-      ctx.workers.add({ name, kind: 'legacy', type, url, models: [], capacity: 1 })
+      ctx.workers.add({ name, kind: 'legacy', type, url, models: [], capacity: 1 }, { persist: true })
       return
     }
     case 'remove_worker':

@@ -32,3 +32,8 @@ export class RealmExistsError extends Error {
 export class RealmBusyError extends Error {
   override name = 'RealmBusyError'
 }
+
+/** A speech query's audio was transcribed to nothing. */
+export class SpeechNotUnderstoodError extends Error {
+  override name = 'SpeechNotUnderstoodError'
+}

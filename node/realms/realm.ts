@@ -201,10 +201,20 @@ export class Realm extends EventEmitter<RealmEvents> {
     pending.options.onStart?.(worker)
     const timeout = AbortSignal.timeout(this.queryTimeoutMs)
     const signal = pending.options.signal === undefined ? timeout : AbortSignal.any([pending.options.signal, timeout])
+    // Free the worker before the caller hears the outcome, so a query submitted
+    // right after sees it idle (least_busy, capacity).
+    let released = false
+    const release = (): void => {
+      if (released) return
+      released = true
+      this.running--
+      worker.inFlight--
+    }
     void worker.adapter
       .run(pending.request, { signal, onChunk: pending.options.onChunk })
       .then(
         (result) => {
+          release()
           const serviceMs = Date.now() - startedAt
           worker.recordService(serviceMs, true)
           const total = Date.now() - pending.enqueuedAt
@@ -214,6 +224,7 @@ export class Realm extends EventEmitter<RealmEvents> {
           pending.resolve({ result, worker: worker.name, queuedMs: startedAt - pending.enqueuedAt, serviceMs })
         },
         (err: Error) => {
+          release()
           worker.recordService(Date.now() - startedAt, false)
           if (pending.options.signal?.aborted) {
             pending.reject(new QueryAbortedError('Query cancelled'))
@@ -225,8 +236,7 @@ export class Realm extends EventEmitter<RealmEvents> {
         }
       )
       .finally(() => {
-        this.running--
-        worker.inFlight--
+        release()
         this.emit('change')
         this.dispatch()
       })

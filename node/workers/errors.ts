@@ -38,3 +38,23 @@ export class UnknownWorkerError extends Error {
 export class WorkerTimeoutError extends Error {
   override name = 'WorkerTimeoutError'
 }
+
+/** The worker could not be reached (connection refused, DNS, reset before any answer). */
+export class WorkerUnreachableError extends Error {
+  override name = 'WorkerUnreachableError'
+}
+
+/** The worker failed after it had started answering: an error event mid-stream or a dropped connection. */
+export class WorkerStreamError extends Error {
+  override name = 'WorkerStreamError'
+}
+
+/** An in-process worker cannot run here (optional package missing, model file unreadable, load failed). */
+export class WorkerUnavailableError extends Error {
+  override name = 'WorkerUnavailableError'
+}
+
+/** A worker was to be persisted, but this registry has no store. */
+export class WorkerStoreMissingError extends Error {
+  override name = 'WorkerStoreMissingError'
+}

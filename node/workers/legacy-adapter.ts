@@ -1,7 +1,6 @@
-import { toString as bytesToString, fromString } from 'uint8arrays'
 import type { WorkerConfig } from '../config/index.js'
 import { WorkerProtocolError } from './errors.js'
-import { postJson, probe, readJson } from './http.js'
+import { fromBase64, postJson, probe, readJson, toBase64, workerError } from './http.js'
 import type { HealthOptions, RunOptions, WorkerAdapter, WorkerRequest, WorkerResult } from './types.js'
 
 /** Parameters the legacy broker sent to AUTOMATIC1111 for imagine queries. */
@@ -26,12 +25,20 @@ export class LegacyWorkerAdapter implements WorkerAdapter {
   constructor(private readonly config: WorkerConfig) {}
 
   async run(request: WorkerRequest, options: RunOptions = {}): Promise<WorkerResult> {
+    try {
+      return await this.call(request, options)
+    } catch (err) {
+      throw workerError(err, this.config, options.signal, false)
+    }
+  }
+
+  private async call(request: WorkerRequest, options: RunOptions): Promise<WorkerResult> {
     if (request.queryType === 'imagine') {
       const res = await postJson(`${this.config.url}/sdapi/v1/txt2img`, { prompt: request.prompt, ...LEGACY_TXT2IMG_PARAMS }, options.signal)
       const body = (await readJson(res, this.config.name)) as { images?: unknown }
       const first = Array.isArray(body.images) ? body.images[0] : undefined
       if (typeof first !== 'string') throw new WorkerProtocolError(`worker ${this.config.name} returned no image`)
-      return { type: 'image', data: fromString(first, 'base64'), mime: 'image/png' }
+      return { type: 'image', data: fromBase64(first), mime: 'image/png' }
     }
     const payload: Record<string, unknown> = {
       prompt: request.prompt,
@@ -39,7 +46,7 @@ export class LegacyWorkerAdapter implements WorkerAdapter {
       model_type: request.modelType,
       model_name: request.modelName
     }
-    if (request.image !== undefined) payload.image = bytesToString(request.image, 'base64pad')
+    if (request.image !== undefined) payload.image = toBase64(request.image)
     const res = await postJson(`${this.config.url}/predict`, payload, options.signal)
     const body = (await readJson(res, this.config.name)) as { response?: unknown }
     if (typeof body?.response !== 'string') throw new WorkerProtocolError(`worker ${this.config.name} answered without a "response" string`)

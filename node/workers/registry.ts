@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events'
 import { logger } from '@libp2p/logger'
 import type { LegacyWorker, QueryType } from '../../protocol/index.js'
 import type { LoadBalancing, WorkerConfig } from '../config/index.js'
-import { DuplicateWorkerError, UnknownWorkerError } from './errors.js'
+import { DuplicateWorkerError, UnknownWorkerError, WorkerStoreMissingError } from './errors.js'
+import type { WorkerStore } from './store.js'
 import type { WorkerAdapter } from './types.js'
 
 const log = logger('rentahal:workers')
@@ -18,6 +19,16 @@ export const HEALTH_TIMEOUT_IMAGINE_MS = 10_000
 /** Weight of the newest sample in the average service time. */
 const SERVICE_TIME_EWMA = 0.2
 
+/** Where a worker came from. */
+export type WorkerOrigin = 'config' | 'cli' | 'builtin' | 'autodetect' | 'runtime'
+
+export interface AddWorkerOptions {
+  /** Save the worker in the node's store so it comes back after a restart (needs a store). */
+  persist?: boolean
+  /** Default `runtime`. */
+  origin?: WorkerOrigin
+}
+
 /** A registered worker and its live state. */
 export class WorkerHandle {
   healthScore = HEALTH_MAX
@@ -28,6 +39,11 @@ export class WorkerHandle {
   /** Exponentially weighted average service time in ms; 0 until the first query. */
   avgServiceMs = 0
   lastActive = new Date()
+  origin: WorkerOrigin = 'runtime'
+  /** Kept in the node's store (added with `persist: true`, or restored from it). */
+  persisted = false
+  /** Resolves once a persisted worker is on disk; rejects if that write failed. */
+  saved: Promise<void> = Promise.resolve()
 
   constructor(
     readonly config: WorkerConfig,
@@ -77,6 +93,8 @@ export interface WorkerRegistryInit {
   healthCheckIntervalMs: number
   noBlacklistImagine: boolean
   createAdapter: (config: WorkerConfig) => WorkerAdapter
+  /** Persistence for workers added with `persist: true`; without one, such adds throw. */
+  store?: WorkerStore
 }
 
 export interface WorkerRegistryEvents {
@@ -92,6 +110,8 @@ export class WorkerRegistry extends EventEmitter<WorkerRegistryEvents> {
   private timer?: NodeJS.Timeout
   private readonly controller = new AbortController()
   private checking?: Promise<void>
+  /** Store writes, in order. */
+  private writes: Promise<unknown> = Promise.resolve()
 
   constructor(private readonly init: WorkerRegistryInit) {
     super()
@@ -111,24 +131,70 @@ export class WorkerRegistry extends EventEmitter<WorkerRegistryEvents> {
     this.timer = undefined
     this.controller.abort()
     await this.checking
+    await this.flush()
     await Promise.all([...this.workers.values()].map(async (w) => w.adapter.close?.()))
   }
 
-  add(config: WorkerConfig): WorkerHandle {
+  /**
+   * Register a worker. With `{ persist: true }` it is also saved in the node's
+   * store and restored on the next start; the handle comes back at once and
+   * `await handle.saved` tells when (and whether) it is on disk.
+   */
+  add(config: WorkerConfig, options: AddWorkerOptions = {}): WorkerHandle {
     if (this.workers.has(config.name)) throw new DuplicateWorkerError(`A worker named ${config.name} already exists`)
+    const store = this.init.store
+    if (options.persist === true && store === undefined) throw new WorkerStoreMissingError('this worker registry has no store to persist workers in')
     const handle = new WorkerHandle(config, this.init.createAdapter(config))
+    handle.origin = options.origin ?? 'runtime'
     this.workers.set(config.name, handle)
+    if (options.persist === true && store !== undefined) {
+      handle.persisted = true
+      handle.saved = this.write(() => store.put(config))
+      handle.saved.catch((err: Error) => log.error('could not save worker %s: %s', config.name, err.message))
+    }
     log('added worker %s (%s %s at %s, capacity %d)', config.name, config.kind, config.type, config.url, config.capacity)
     this.emit('change')
     return handle
   }
 
+  /** Unregister a worker (and delete it from the store when it was persisted). */
   async remove(name: string): Promise<void> {
     const handle = this.workers.get(name)
     if (handle === undefined) throw new UnknownWorkerError(`No worker named ${name}`)
     this.workers.delete(name)
+    const store = this.init.store
+    const deleted = handle.persisted && store !== undefined ? this.write(() => store.delete(name)) : undefined
     await handle.adapter.close?.()
     this.emit('change')
+    await deleted
+  }
+
+  /** Add the workers saved in the store; a name already registered (e.g. now in realms.yml) wins over the saved one. */
+  async restore(): Promise<WorkerHandle[]> {
+    const store = this.init.store
+    if (store === undefined) return []
+    const restored: WorkerHandle[] = []
+    for (const config of await store.list()) {
+      if (this.workers.has(config.name)) {
+        log('saved worker %s is also configured; using the configured one', config.name)
+        continue
+      }
+      const handle = this.add(config, { origin: 'runtime' })
+      handle.persisted = true
+      restored.push(handle)
+    }
+    return restored
+  }
+
+  /** Wait for pending store writes. */
+  async flush(): Promise<void> {
+    await this.writes.catch(() => undefined)
+  }
+
+  private write(fn: () => Promise<void>): Promise<void> {
+    const next = this.writes.then(fn, fn)
+    this.writes = next.catch(() => undefined)
+    return next
   }
 
   get(name: string): WorkerHandle | undefined {

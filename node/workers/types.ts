@@ -41,5 +41,7 @@ export interface WorkerAdapter {
   synthesize?(text: string, options?: RunOptions): Promise<{ data: Uint8Array; mime: string }>
   /** Models the worker serves, when its API can tell. */
   listModels?(options?: HealthOptions): Promise<string[]>
+  /** In-process workers: load the model now rather than on the first query. */
+  warmUp?(): Promise<void>
   close?(): Promise<void>
 }

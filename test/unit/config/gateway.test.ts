@@ -55,7 +55,7 @@ describe('config: gateway limits and run-time documents', () => {
       /config\.workers: add workers with the workers API/
     )
     const w = workerFromDocument({ name: 'gpu', type: 'chat', url: '127.0.0.1:8000', capacity: 2 }, 'admin API')
-    assert.deepEqual(w, { name: 'gpu', kind: 'legacy', type: 'chat', url: 'http://127.0.0.1:8000', models: [], capacity: 2, apiKey: undefined })
+    assert.deepEqual(w, { name: 'gpu', kind: 'legacy', type: 'chat', url: 'http://127.0.0.1:8000', models: [], capacity: 2 })
     assertConfigError(() => workerFromDocument({ name: 'gpu', url: 'x:1' }, 'admin API'), /worker\.type: must be one of/)
     assertConfigError(() => workerFromDocument({ type: 'chat', url: 'x:1' }, 'admin API'), /worker\.name: is required/)
   })

@@ -54,8 +54,7 @@ describe('config', () => {
       type: 'chat',
       url: 'http://127.0.0.1:8000',
       models: ['llama3'],
-      capacity: 2,
-      apiKey: undefined
+      capacity: 2
     })
     assert.equal(c.discovery.advertiseIntervalMs, 2500)
     assert.equal(c.realms[0]?.maxQueueSize, 100)
