@@ -106,13 +106,13 @@ export class Router implements QueryRunner {
       try {
         if (candidate.local) {
           const realm = candidate.realm as Realm
+          if (primary !== undefined && realm !== primary) primary.metrics.crossRealmQueries++
           const out = await realm.submit(request, {
             signal,
             onPosition: options.onPosition,
             onChunk: options.onChunk,
             onStart: (worker) => options.onServing?.({ worker: worker.name, realm: realm.name })
           })
-          if (primary !== undefined && realm !== primary) primary.metrics.crossRealmQueries++
           return { result: out.result, servedBy: { worker: out.worker, realm: realm.name } }
         }
         const entry = candidate.peer as DirectoryEntry

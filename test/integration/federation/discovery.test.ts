@@ -10,7 +10,7 @@ import { sealAdvert } from '../../../node/federation/index.js'
 import type { RentahalNode } from '../../../node/index.js'
 import { advertTopic } from '../../../protocol/index.js'
 import type { Advert } from '../../../protocol/pb/advert.js'
-import { connect, startNetworkNode, TestClock, waitFor, waitForMesh } from '../../helpers/network.js'
+import { connect, converge, startNetworkNode, TestClock, waitFor, waitForMesh } from '../../helpers/network.js'
 import { legacyWorker } from '../../helpers/node.js'
 import { TempDirs } from '../../helpers/temp.js'
 
@@ -171,6 +171,29 @@ describe('federation discovery (in-process network)', function () {
     c.workers.add(legacyWorker('http://127.0.0.1:9', { name: 'honest' }))
     await c.federation.advertiser.publish()
     await waitFor(() => a.federation.directory.providers('chat').some((e) => e.peerId.equals(c.libp2p.peerId)), 'node C’s honest advert at node A')
+  })
+
+  it('forgets a peer that disconnected and cannot be reached again', async () => {
+    const clock = new TestClock()
+    const net = await ring(3, clock)
+    const [a, b] = net as [RentahalNode, RentahalNode]
+    await converge(
+      net.map((n) => {
+        n.workers.add(legacyWorker('http://127.0.0.1:9', { name: `w-${n.peerId.slice(-4)}` }))
+        return n
+      })
+    )
+    assert.equal(a.federation.directory.has(b.libp2p.peerId), true)
+    // A peer that is only disconnected (and reachable) stays.
+    await a.libp2p.hangUp(b.libp2p.peerId)
+    assert.equal(await a.federation.discovery.checkGone(b.libp2p.peerId), false)
+    assert.equal(a.federation.directory.has(b.libp2p.peerId), true)
+    // A peer that stopped is dropped at once, long before its advert expires.
+    await b.stop()
+    nodes = net.filter((n) => n !== b)
+    await waitFor(() => a.libp2p.getConnections(b.libp2p.peerId).length === 0, 'the connection to close')
+    assert.equal(await a.federation.discovery.checkGone(b.libp2p.peerId), true)
+    assert.equal(a.federation.directory.has(b.libp2p.peerId), false)
   })
 
   it('keeps two federations on the same host apart', async () => {

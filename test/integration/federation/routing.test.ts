@@ -277,3 +277,56 @@ describe('peer-to-peer query routing', function () {
     assert.deepEqual(out.result, { type: 'text', text: 'echo: still serving' })
   })
 })
+
+describe('graceful degradation', function () {
+  this.timeout(60_000)
+  const temp = new TempDirs()
+  let nodes: RentahalNode[] = []
+
+  afterEach(async () => {
+    await Promise.all(nodes.map((n) => n.stop().catch(() => undefined)))
+    nodes = []
+    await temp.cleanup()
+  })
+
+  it('spills a full realm to its backup realm, then to peers, then says the queue is full', async () => {
+    const release: Array<() => void> = []
+    const held: Script = (request) => new Promise((resolve) => release.push(() => resolve({ type: 'text', text: `done ${request.prompt}` })))
+    const configure = (config: NodeConfig): void => {
+      for (const realm of config.realms) realm.maxQueueSize = 1
+      const chatRealm = config.realms.find((r) => r.name === '$CHAT') as NodeConfig['realms'][0]
+      chatRealm.backupRealms = ['$VISION']
+    }
+    const a = await startNetworkNode(temp, {
+      workers: [scripted('chat-1'), { ...scripted('vision-1'), type: 'vision' }],
+      configure,
+      init: { createAdapter: (c: WorkerConfig) => new ScriptedAdapter(c, held) }
+    })
+    nodes.push(a)
+    const served: string[] = []
+    const track = (i: number) => a.federation.router.run(chat(`q${i}`), { onServing: (s) => served.push(`${s.peerId ?? 'local'}:${s.realm}`) })
+    const first = track(1)
+    await waitFor(() => served.length === 1, 'the first query to start')
+    // $CHAT is full (1 of 1): the next query runs in $VISION, its backup realm.
+    const second = track(2)
+    await waitFor(() => served.length === 2, 'the second query to start')
+    assert.deepEqual(served, ['local:$CHAT', 'local:$VISION'])
+    assert.equal(a.realms.forType('chat').metrics.crossRealmQueries, 1)
+    // Both full and no peer: the legacy queue-full error.
+    await assert.rejects(track(3), { name: 'QueueFullError', message: 'Queue is full, please try again later' })
+
+    // A peer with room takes what no local realm can.
+    const c = await startNetworkNode(temp, {
+      workers: [scripted('c-chat')],
+      init: { createAdapter: (cfg: WorkerConfig) => new ScriptedAdapter(cfg, echoScript()) }
+    })
+    nodes.push(c)
+    await connect(a, c)
+    await converge([a, c])
+    const fourth = await track(4)
+    assert.equal(fourth.servedBy.peerId, c.peerId)
+    for (const r of release) r()
+    assert.equal((await first).servedBy.realm, '$CHAT')
+    assert.equal((await second).servedBy.realm, '$VISION')
+  })
+})
