@@ -147,14 +147,13 @@ export class Router implements QueryRunner {
     const self = this.components.libp2p.peerId
     const exclude = new Set(options.excludePeers ?? [])
     const local: Candidate[] = []
-    if (primary !== undefined && primary.canServe()) {
+    if (primary?.canServe()) {
       if (primary.depth < primary.maxQueueSize) local.push({ score: realmWait(primary), local: true, realm: primary })
       else {
         // Graceful degradation: a full realm spills to its backup realms, then to peers.
         for (const name of primary.config.backupRealms) {
           const backup = this.components.realms.get(name)
-          if (backup !== undefined && backup.canServe() && backup.depth < backup.maxQueueSize)
-            local.push({ score: realmWait(backup) + 1, local: true, realm: backup })
+          if (backup?.canServe() && backup.depth < backup.maxQueueSize) local.push({ score: realmWait(backup) + 1, local: true, realm: backup })
         }
       }
     }
