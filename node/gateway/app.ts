@@ -9,7 +9,7 @@ import type { WorkerRegistry } from '../workers/index.js'
 import { ClientHub } from './hub.js'
 import { QueryDesk } from './query-desk.js'
 import { registerNodeRoutes } from './routes-node.js'
-import { registerUiRoutes } from './routes-ui.js'
+import { defaultUiDir, registerUiRoutes } from './routes-ui.js'
 import { handleConnection, type SessionContext } from './ws-session.js'
 
 /** Legacy v1 pushes `queue_update` about once a second even when idle. */
@@ -82,7 +82,7 @@ export async function buildGateway(components: GatewayComponents, init: GatewayI
 
   // One file per group of routes; each gets the same components.
   registerNodeRoutes(app, components, ctx)
-  await registerUiRoutes(app)
+  await registerUiRoutes(app, defaultUiDir())
 
   return {
     app,

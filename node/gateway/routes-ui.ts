@@ -79,10 +79,10 @@ function serve(request: FastifyRequest, reply: FastifyReply, file: UiFile): Fast
 
 /**
  * The browser UI at `/` and its assets at `/assets/<name>`, read once from
- * the built `ui/dist` and kept in memory (the bundle is small). Without a
- * build, `/` says how to make one.
+ * the built UI folder (`defaultUiDir()`) and kept in memory (the bundle is
+ * small). Without a build (`dir` undefined), `/` says how to make one.
  */
-export async function registerUiRoutes(app: FastifyInstance, dir: string | undefined = defaultUiDir()): Promise<void> {
+export async function registerUiRoutes(app: FastifyInstance, dir: string | undefined): Promise<void> {
   let page: UiFile | undefined
   const assets = new Map<string, UiFile>()
   if (dir !== undefined) {

@@ -58,7 +58,6 @@ export class SysopView {
   private presenting = false
   private workers: LegacyWorker[] = []
   private users: LegacyUserInfo[] = []
-  private active = new Set<string>()
   private statsTimer: ReturnType<typeof setInterval> | undefined
   private readonly tokenStatus = byId('token-status')
 
@@ -68,6 +67,7 @@ export class SysopView {
   ) {
     conn.on('user_info', (f) => {
       this.isSysop = (f.data as LegacyUserInfo).is_sysop === true
+      if (this.isSysop) this.presenting = false
       this.update()
     })
     conn.on('worker_update', (f) => {
@@ -82,10 +82,6 @@ export class SysopView {
       this.users = (f.data as LegacyUserInfo[]) ?? []
       this.renderUsers()
     })
-    conn.on('active_users', (f) => {
-      this.active = new Set((f.users as string[]) ?? [])
-      this.renderUsers()
-    })
     conn.on('system_stats', (f) => {
       const d = f.data as { total_queries: number; total_processing_time: number; total_cost: number }
       byId('s-queries').textContent = String(d.total_queries)
@@ -96,8 +92,11 @@ export class SysopView {
     conn.on('error', (f) => {
       if (!this.presenting) return
       this.presenting = false
-      if (f.message === 'Unknown message type')
+      if (f.message === 'Unknown message type') {
         this.setTokenStatus('The token works for the admin API; this node does not grant sysop rights on the live connection with it.')
+      } else {
+        this.setTokenStatus(`The node refused the token on the live connection: ${String(f.message)}`, true)
+      }
     })
     conn.onState((state) => {
       if (state === 'open' && this.token !== undefined) this.presentOverWs()
@@ -201,7 +200,10 @@ export class SysopView {
       this.setTokenStatus('This needs sysop rights on the live connection; present the admin token.', true)
       return false
     }
-    return this.conn.send(frame)
+    const sent = this.conn.send(frame)
+    // Fresh user and worker lists after every action.
+    if (sent) this.requestStats()
+    return sent
   }
 
   private requestStats(): void {
@@ -244,10 +246,9 @@ export class SysopView {
     replace(
       el,
       table(
-        ['User', 'Online', 'Queries', 'Cost', 'Status', 'Actions'],
+        ['User', 'Queries', 'Cost', 'Status', 'Actions'],
         this.users.map((u) => [
           h('span', { title: u.guid }, u.nickname, u.is_sysop ? ' (sysop)' : '', h('br'), h('span', { class: 'mono muted' }, shortId(u.guid))),
-          this.active.has(u.guid) ? h('span', { class: 'tag ok' }, 'online') : '–',
           String(u.query_count),
           money(u.total_cost, 2),
           u.is_banned ? h('span', { class: 'tag bad' }, 'banned') : 'ok',
