@@ -66,6 +66,56 @@ async function startTestA1111(png: Buffer): Promise<{ url: string; prompts: stri
   return { url: `127.0.0.1:${(server.address() as AddressInfo).port}`, prompts, server }
 }
 
+/**
+ * A legacy worker (`POST /predict`, `GET /health`) that holds every answer
+ * until the test releases it, so a query can be kept waiting in the queue.
+ */
+class HeldWorker {
+  readonly server: Server
+  readonly prompts: string[] = []
+  private held: Array<() => void> = []
+  private arrivals: Array<() => void> = []
+
+  constructor() {
+    this.server = createServer((req, res) => {
+      if (req.method === 'GET' && req.url === '/health') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"healthy"}')
+        return
+      }
+      const chunks: Buffer[] = []
+      req.on('data', (c: Buffer) => chunks.push(c))
+      req.on('end', () => {
+        const prompt = String((JSON.parse(Buffer.concat(chunks).toString()) as { prompt: string }).prompt)
+        this.prompts.push(prompt)
+        this.held.push(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ response: `held answer: ${prompt}` })))
+        for (const arrived of this.arrivals.splice(0)) arrived()
+      })
+    })
+  }
+
+  async start(): Promise<this> {
+    this.server.listen(0, '127.0.0.1')
+    await once(this.server, 'listening')
+    return this
+  }
+
+  get address(): string {
+    return `127.0.0.1:${(this.server.address() as AddressInfo).port}`
+  }
+
+  /** Resolves once `n` calls have arrived in total. */
+  async calls(n: number): Promise<void> {
+    while (this.prompts.length < n) await new Promise<void>((resolve) => this.arrivals.push(resolve))
+  }
+
+  /** Answer the oldest held call. */
+  releaseOne(): void {
+    const answer = this.held.shift()
+    assert.ok(answer !== undefined, 'no call is being held')
+    answer()
+  }
+}
+
 describe('browser UI (real node, real Chromium)', function () {
   this.timeout(90_000)
   const temp = new TempDirs()
@@ -233,6 +283,25 @@ describe('browser UI (real node, real Chromium)', function () {
     await screenshot(page, 'vision')
   })
 
+  it('speech: a recording from the microphone goes to the node for transcription, and the page tells what happened', async () => {
+    const chat = await worker()
+    const node = await startNode(['--worker', `chat=127.0.0.1:${chat.port}`])
+    const { page, ws } = await open(await browser({ fakeMicrophone: true }), node)
+    await page.locator('label.mode', { hasText: 'Speech' }).click()
+    assert.equal(await page.locator('#speak').isChecked(), true, 'speech mode answers aloud')
+    await page.locator('#record').click()
+    await page.locator('#record[aria-pressed="true"]').waitFor()
+    await page.locator('#record').click()
+    await page.locator('#record-status', { hasText: /Transcribing|transcribe|Transcription|Heard/ }).waitFor()
+    const frame = ws.sent.find((f) => f.type === 'speech_to_text')
+    assert.ok(frame !== undefined, 'the page sent speech_to_text')
+    const audio = Buffer.from(String(frame.audio), 'base64')
+    // Chromium's MediaRecorder writes WebM (EBML magic).
+    assert.ok(audio.subarray(0, 4).equals(Buffer.from([0x1a, 0x45, 0xdf, 0xa3])), `WebM audio, got ${audio.subarray(0, 4).toString('hex')}`)
+    // This node has no speech worker: the page says the recording could not be transcribed.
+    await page.locator('#record-status.danger', { hasText: /transcribe|Transcription failed/ }).waitFor()
+  })
+
   it('imagine: the generated image is shown with a download link', async () => {
     const context = await browser()
     const png = await renderTextPng(context, 'a red circle')
@@ -250,6 +319,35 @@ describe('browser UI (real node, real Chromium)', function () {
     const link = page.locator('.answer a[download]').first()
     assert.match((await link.getAttribute('download')) ?? '', /^rentahal-\d+\.png$/)
     assert.equal(await link.getAttribute('href'), src)
+  })
+
+  it('waiting: a queued query shows its position, an estimated wait, and then who serves it', async () => {
+    const held = await new HeldWorker().start()
+    servers.push(held.server)
+    const node = await startNode(['--worker', `chat=${held.address},name=slow-chat`])
+    const { page: first } = await open(await browser(), node)
+    const { page: second } = await open(await browser(), node)
+
+    // One finished query gives the node a service time to estimate with.
+    await ask(first, 'warm up')
+    await held.calls(1)
+    held.releaseOne()
+    assert.match((await newestAnswer(first)).body, /held answer: warm up/)
+
+    await ask(first, 'first in line')
+    await held.calls(2)
+    await first.locator('.answer[aria-busy="true"] .state', { hasText: 'Answering: slow-chat ($CHAT) on this node' }).waitFor()
+    await ask(second, 'second in line')
+    const waiting = second.locator('.answer[aria-busy="true"] .state', { hasText: /^Next in line — estimated wait (about \d+ s|under a second)$/ })
+    await waiting.waitFor()
+    await screenshot(second, 'waiting')
+
+    held.releaseOne()
+    await held.calls(3)
+    await second.locator('.answer[aria-busy="true"] .state', { hasText: 'Answering: slow-chat' }).waitFor()
+    held.releaseOne()
+    await second.locator('.answer.done', { hasText: 'held answer: second in line' }).waitFor()
+    await first.locator('.answer.done', { hasText: 'held answer: first in line' }).waitFor()
   })
 
   it('a query type nobody serves: the page says so before sending, and the failed query explains why', async () => {

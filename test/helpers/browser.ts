@@ -26,7 +26,11 @@ const ARGS = [
 export interface BrowserOptions {
   viewport?: { width: number; height: number }
   colorScheme?: 'light' | 'dark'
+  /** A fake microphone (a test tone), already allowed. */
+  fakeMicrophone?: boolean
 }
+
+const FAKE_MEDIA_ARGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']
 
 /** A real Chromium with a fresh profile (its own cookies and storage). Close it in afterEach. */
 export async function launchBrowser(temp: TempDirs, options: BrowserOptions = {}): Promise<BrowserContext> {
@@ -34,7 +38,8 @@ export async function launchBrowser(temp: TempDirs, options: BrowserOptions = {}
   const context = await chromium.launchPersistentContext(await temp.make('rentahal-chromium-'), {
     executablePath: CHROMIUM,
     headless: true,
-    args: ARGS,
+    args: options.fakeMicrophone === true ? [...ARGS, ...FAKE_MEDIA_ARGS] : ARGS,
+    permissions: options.fakeMicrophone === true ? ['microphone'] : [],
     viewport: options.viewport ?? { width: 1100, height: 900 },
     colorScheme: options.colorScheme ?? 'light'
   })

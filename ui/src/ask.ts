@@ -46,6 +46,8 @@ interface Pending {
   stage: 'upload' | 'query'
   speak: boolean
   image?: string
+  /** Place in the queue while waiting for a worker. */
+  position?: number
   ack?: { resolve: () => void; reject: (err: Error) => void }
 }
 
@@ -94,7 +96,10 @@ export class AskView {
 
     conn.on('queue_update', (f) => this.onQueueUpdate(f))
     conn.on('query_started', (f) => {
-      if (typeof f.served_by === 'object' && f.served_by !== null) this.pending?.card.setServing(f.served_by as ServedBy)
+      const p = this.pending
+      if (p === undefined) return
+      p.position = undefined
+      if (typeof f.served_by === 'object' && f.served_by !== null) p.card.setServing(f.served_by as ServedBy)
     })
     conn.on('query_chunk', (f) => {
       if (this.pending?.stage === 'query' && typeof f.text === 'string') this.pending.card.appendText(f.text)
@@ -127,7 +132,10 @@ export class AskView {
       if (state !== 'open') this.transcribing = false
       this.updateSend()
     })
-    fed.onChange(() => this.refreshCapabilities())
+    fed.onChange(() => {
+      this.refreshCapabilities()
+      this.showPosition()
+    })
     this.setMode('chat')
   }
 
@@ -223,9 +231,17 @@ export class AskView {
   private onQueueUpdate(f: Frame): void {
     if (typeof f.depth === 'number') byId('queue').textContent = `Queue ${f.depth}`
     const p = this.pending
-    if (p !== undefined && typeof f.position === 'number') {
-      p.card.setPosition(f.position, this.fed.estimateWaitMs(p.query.query_type as QueryType, f.position))
-    }
+    if (p === undefined || typeof f.position !== 'number') return
+    p.position = f.position
+    this.showPosition()
+    // Fresh service times make a better estimate; the snapshot update shows it.
+    void this.fed.refresh()
+  }
+
+  private showPosition(): void {
+    const p = this.pending
+    if (p?.position === undefined) return
+    p.card.setPosition(p.position, this.fed.estimateWaitMs(p.query.query_type as QueryType, p.position))
   }
 
   private onResult(out: AnswerResult): void {
@@ -404,6 +420,9 @@ export class AskView {
         .join(', ')
       hint.className = 'hint ok'
       hint.textContent = `✓ ${cap.workers} worker${cap.workers === 1 ? '' : 's'} can answer ${type} (${where}).`
+    }
+    if (this.mode === 'speech' && cap.known && this.fed.capability('speech').workers === 0) {
+      hint.textContent += ' No speech worker is known to transcribe recordings, so typing may be the only way in.'
     }
   }
 
