@@ -3,17 +3,18 @@
 // the answers list. One query at a time: legacy frames carry no query id,
 // so results are matched to the one query in flight.
 import { AnswerCard, type AnswerResult, explainError } from './answers.js'
+import { availabilityHint, fillModelPicker } from './availability.js'
 import type { Connection, Frame } from './connection.js'
 import { announce, byId, h, replace } from './dom.js'
 import type { FederationData } from './federation-data.js'
-import { blobToBase64, type PickedImage, prepareImage, Recorder } from './media.js'
-import { showNotice } from './notices.js'
+import { ImagePicker } from './image-picker.js'
+import { blobToBase64 } from './media.js'
+import { clearNotice, showNotice } from './notices.js'
 import type { QueryType, ServedBy } from './types.js'
+import { Voice } from './voice.js'
 
 /** Legacy client slice size for `vision_chunk`: 1 MiB of base64 text. */
 export const VISION_CHUNK_CHARS = 1024 * 1024
-/** Longest text sent for speech synthesis. */
-export const MAX_SPOKEN_CHARS = 4_000
 const UNKNOWN_TYPE = 'Unknown message type'
 
 const PLACEHOLDERS: Record<QueryType, string> = {
@@ -61,12 +62,7 @@ export interface AskEvents {
 export class AskView {
   mode: QueryType = 'chat'
   private pending: Pending | undefined
-  private image: PickedImage | undefined
-  private transcribing = false
-  /** Text sent to the node for speech synthesis, read by the browser if the node cannot. */
-  private speaking: string | undefined
   private banned = false
-  private readonly recorder = new Recorder()
   private readonly form = byId<HTMLFormElement>('ask-form')
   private readonly prompt = byId<HTMLTextAreaElement>('prompt')
   private readonly model = byId<HTMLSelectElement>('model')
@@ -74,8 +70,8 @@ export class AskView {
   private readonly answers = byId('answers')
   private readonly availability = byId('availability')
   private readonly speak = byId<HTMLInputElement>('speak')
-  private readonly recordButton = byId<HTMLButtonElement>('record')
-  private readonly recordStatus = byId('record-status')
+  private readonly picker: ImagePicker
+  private readonly voice: Voice
 
   constructor(
     private readonly conn: Connection,
@@ -90,8 +86,18 @@ export class AskView {
       radio.addEventListener('change', () => this.setMode(radio.value as QueryType))
     }
     byId('clear').addEventListener('click', () => this.clear())
-    this.recordButton.addEventListener('click', () => void this.toggleRecording())
-    this.wireImageInputs()
+    this.picker = new ImagePicker(this.form, {
+      onIncoming: () => this.mode !== 'vision' && this.setMode('vision'),
+      onRejected: (message) => this.inputError(message, this.picker.zone),
+      isActive: () => !byId('view-ask').hidden
+    })
+    this.voice = new Voice(conn, {
+      onRecording: () => this.mode !== 'speech' && this.setMode('speech'),
+      onTranscript: (text) => {
+        this.prompt.value = text
+        this.submit()
+      }
+    })
     byId('send-hint').textContent = /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘+Enter' : 'Ctrl+Enter'
 
     conn.on('queue_update', (f) => this.onQueueUpdate(f))
@@ -113,15 +119,10 @@ export class AskView {
       p.stage = 'query'
       p.card.setState('Image uploaded — waiting for a worker…')
     })
-    conn.on('transcription_result', (f) => this.onTranscription(String(f.text ?? '')))
-    conn.on('speech_result', (f) => {
-      this.speaking = undefined
-      void new Audio(`data:audio/wav;base64,${String(f.audio)}`).play().catch(() => undefined)
-    })
-    conn.on('error', (f) => this.onError(String(f.message ?? 'Unknown error')))
     conn.on('query_terminated', (f) => {
       if (f.guid === this.events.guid() && this.pending !== undefined) this.failPending('Your query was terminated by a sysop.')
     })
+    conn.on('user_info', (f) => this.setBanned((f.data as { is_banned?: boolean } | undefined)?.is_banned === true))
     conn.on('user_banned', (f) => f.guid === this.events.guid() && this.setBanned(true))
     conn.on('user_unbanned', (f) => f.guid === this.events.guid() && this.setBanned(false))
     conn.onState((state) => {
@@ -129,7 +130,6 @@ export class AskView {
         const { query, image } = this.pending
         this.failPending('The connection to the node was lost, so this query was cancelled.', () => this.start(query, image))
       }
-      if (state !== 'open') this.transcribing = false
       this.updateSend()
     })
     fed.onChange(() => {
@@ -149,8 +149,8 @@ export class AskView {
     let prompt = this.prompt.value.trim()
     const queryType = this.mode === 'speech' ? 'chat' : this.mode
     if (this.mode === 'vision') {
-      if (this.image === undefined) {
-        this.inputError('Add an image first: drop it on the box, paste it, or choose a file.', byId('image-zone'))
+      if (this.picker.image === undefined) {
+        this.inputError('Add an image first: drop it on the box, paste it, or choose a file.', this.picker.zone)
         return
       }
       if (prompt === '') prompt = DEFAULT_VISION_PROMPT
@@ -191,8 +191,8 @@ export class AskView {
   private async upload(p: Pending): Promise<void> {
     try {
       if (p.image === undefined) {
-        if (this.image === undefined) throw new Error('The image is gone; pick it again.')
-        p.image = await blobToBase64(this.image.blob)
+        if (this.picker.image === undefined) throw new Error('The image is gone; pick it again.')
+        p.image = await blobToBase64(this.picker.image.blob)
       }
       const b64 = p.image
       const total = Math.max(1, Math.ceil(b64.length / VISION_CHUNK_CHARS))
@@ -224,7 +224,7 @@ export class AskView {
         this.sendQuery(p, p.image)
         return
       }
-      if (this.pending === p) this.failPending((err as Error).message)
+      if (this.pending === p) this.failPending(explainError((err as Error).message, 'vision'), () => this.start(p.query, p.image))
     }
   }
 
@@ -251,32 +251,24 @@ export class AskView {
     p.card.finish(out)
     this.updateSend()
     this.events.onAnswered(out)
-    if (p.speak && out.result_type === 'text') this.speakText(out.result)
+    if (p.speak && out.result_type === 'text') this.voice.speak(out.result)
   }
 
-  private onError(message: string): void {
+  /** An `error` frame: the answer to the query in flight, or to a transcription or speech request. */
+  claimError(message: string): boolean {
+    // The node's reason for closing a banned user's socket; the ban notice already says it.
+    if (this.banned && /banned/i.test(message)) return true
     const p = this.pending
     if (p?.ack !== undefined) {
       p.ack.reject(new Error(message))
       p.ack = undefined
-      return
+      return true
     }
     if (p !== undefined) {
       this.failPending(explainError(message, p.query.query_type), () => this.start(p.query, p.image))
-      return
+      return true
     }
-    if (this.transcribing) {
-      this.transcribing = false
-      this.setRecordStatus(message === UNKNOWN_TYPE ? 'This node cannot transcribe speech (no speech-to-text).' : `Transcription failed: ${message}`, true)
-      return
-    }
-    if (this.speaking !== undefined) {
-      // No speech synthesis on the node: let the browser read it.
-      this.browserSpeak(this.speaking)
-      this.speaking = undefined
-      return
-    }
-    showNotice(message, 'error', `error:${message}`)
+    return this.voice.takeError(message)
   }
 
   private failPending(message: string, retry?: () => void): void {
@@ -289,30 +281,18 @@ export class AskView {
     this.updateSend()
   }
 
-  private speakText(text: string): void {
-    const spoken = text.slice(0, MAX_SPOKEN_CHARS)
-    if (this.conn.send({ type: 'text_to_speech', text: spoken })) this.speaking = spoken
-    else this.browserSpeak(spoken)
-  }
-
-  private browserSpeak(text: string): void {
-    if (typeof speechSynthesis === 'undefined') return
-    speechSynthesis.cancel()
-    speechSynthesis.speak(new SpeechSynthesisUtterance(text))
-  }
-
   /** Remove finished answers (Ctrl/Cmd+L). */
   clear(): void {
     for (const card of this.answers.querySelectorAll('.answer:not([aria-busy="true"])')) card.remove()
     if (this.answers.children.length === 0) replace(this.answers, h('p', { class: 'empty' }, 'Cleared. New answers appear here.'))
-    if (typeof speechSynthesis !== 'undefined') speechSynthesis.cancel()
+    this.voice.hush()
   }
 
   setMode(mode: QueryType): void {
     this.mode = mode
     const radio = this.form.querySelector<HTMLInputElement>(`input[name="mode"][value="${mode}"]`)
     if (radio !== null) radio.checked = true
-    byId('image-zone').hidden = mode !== 'vision'
+    this.picker.zone.hidden = mode !== 'vision'
     byId('speech-zone').hidden = mode !== 'speech'
     this.prompt.placeholder = PLACEHOLDERS[mode]
     byId('prompt-label').textContent = PROMPT_LABELS[mode]
@@ -326,51 +306,13 @@ export class AskView {
   }
 
   /** Start or stop recording (Ctrl/Cmd+Shift+V). */
-  async toggleRecording(): Promise<void> {
-    if (this.mode !== 'speech') this.setMode('speech')
-    if (this.recorder.recording) {
-      const audio = await this.recorder.stop()
-      this.recordButton.setAttribute('aria-pressed', 'false')
-      this.recordButton.textContent = 'Start recording'
-      if (!this.conn.send({ type: 'speech_to_text', audio: await blobToBase64(audio) })) {
-        this.setRecordStatus('Not connected to the node; try again once connected.', true)
-        return
-      }
-      this.transcribing = true
-      this.setRecordStatus('Transcribing…')
-      return
-    }
-    try {
-      await this.recorder.start()
-    } catch (err) {
-      this.setRecordStatus((err as Error).message, true)
-      return
-    }
-    this.recordButton.setAttribute('aria-pressed', 'true')
-    this.recordButton.textContent = 'Stop and send'
-    this.setRecordStatus('Recording… press again to stop and send.')
+  toggleRecording(): Promise<void> {
+    return this.voice.toggleRecording()
   }
 
   /** Stop recording if it is on (Esc). */
   stopRecording(): void {
-    if (this.recorder.recording) void this.toggleRecording()
-  }
-
-  private onTranscription(text: string): void {
-    if (!this.transcribing) return
-    this.transcribing = false
-    if (text.trim() === '') {
-      this.setRecordStatus('Nothing was heard; try again closer to the microphone.', true)
-      return
-    }
-    this.setRecordStatus(`Heard: “${text}”`)
-    this.prompt.value = text
-    this.submit()
-  }
-
-  private setRecordStatus(text: string, error = false): void {
-    this.recordStatus.textContent = text
-    this.recordStatus.className = error ? 'danger' : 'muted'
+    this.voice.stopRecording()
   }
 
   private inputError(message: string, focus: HTMLElement): void {
@@ -380,9 +322,11 @@ export class AskView {
   }
 
   private setBanned(banned: boolean): void {
+    if (banned === this.banned) return
     this.banned = banned
     this.updateSend()
     if (banned) showNotice('You are banned from using this node.', 'error', 'banned')
+    else clearNotice('banned')
   }
 
   private updateSend(): void {
@@ -393,101 +337,9 @@ export class AskView {
   /** Model picker and the "who can answer this" line for the current mode. */
   refreshCapabilities(): void {
     const type: QueryType = this.mode === 'speech' ? 'chat' : this.mode
-    const chosen = this.model.value
-    const models = this.fed.models(type)
-    replace(
-      this.model,
-      h('option', { value: '' }, models.length === 0 ? 'Automatic — any worker' : 'Automatic — best available'),
-      models.map((m) => h('option', { value: m, selected: m === chosen }, m))
-    )
-    const cap = this.fed.capability(type)
-    const realmsKnown = this.fed.snapshot.realms.state === 'ok'
-    const hint = this.availability
-    if (!cap.known) {
-      hint.className = 'hint'
-      hint.textContent = ''
-    } else if (cap.workers === 0) {
-      hint.className = 'hint bad'
-      hint.textContent = realmsKnown
-        ? `⚠ Nobody in the federation serves ${type} right now, so a ${this.mode} query would fail. Pick another mode, or add a ${type} worker (Sysop).`
-        : `⚠ No worker on this node serves ${type}; a ${this.mode} query only works if a peer serves it.`
-    } else {
-      const where = [
-        cap.localWorkers > 0 ? `${cap.localWorkers} on this node` : '',
-        cap.peers > 0 ? `${cap.workers - cap.localWorkers} on ${cap.peers} peer${cap.peers === 1 ? '' : 's'}` : ''
-      ]
-        .filter((s) => s !== '')
-        .join(', ')
-      hint.className = 'hint ok'
-      hint.textContent = `✓ ${cap.workers} worker${cap.workers === 1 ? '' : 's'} can answer ${type} (${where}).`
-    }
-    if (this.mode === 'speech' && cap.known && this.fed.capability('speech').workers === 0) {
-      hint.textContent += ' No speech worker is known to transcribe recordings, so typing may be the only way in.'
-    }
-  }
-
-  private wireImageInputs(): void {
-    const zone = byId('image-zone')
-    const file = byId<HTMLInputElement>('image-file')
-    file.addEventListener('change', () => {
-      const f = file.files?.[0]
-      if (f !== undefined) void this.setImage(f, f.name)
-      file.value = ''
-    })
-    byId('image-remove').addEventListener('click', () => this.removeImage())
-    this.form.addEventListener('dragover', (e) => {
-      if (!e.dataTransfer?.types.includes('Files')) return
-      e.preventDefault()
-      if (this.mode !== 'vision') this.setMode('vision')
-      zone.classList.add('over')
-    })
-    this.form.addEventListener('dragleave', () => zone.classList.remove('over'))
-    this.form.addEventListener('drop', (e) => {
-      const f = e.dataTransfer?.files[0]
-      zone.classList.remove('over')
-      if (f === undefined) return
-      e.preventDefault()
-      void this.setImage(f, f.name)
-    })
-    document.addEventListener('paste', (e) => {
-      if (byId('view-ask').hidden) return
-      const item = [...(e.clipboardData?.items ?? [])].find((i) => i.kind === 'file' && i.type.startsWith('image/'))
-      const f = item?.getAsFile()
-      if (f === null || f === undefined) return
-      e.preventDefault()
-      void this.setImage(f, 'pasted image')
-    })
-  }
-
-  private async setImage(file: Blob, name: string): Promise<void> {
-    if (this.mode !== 'vision') this.setMode('vision')
-    try {
-      const picked = await prepareImage(file, name)
-      this.removeImage()
-      this.image = picked
-      const preview = byId<HTMLImageElement>('image-preview')
-      preview.src = picked.previewUrl
-      preview.hidden = false
-      byId('image-text').textContent = `${name} — ready. Drop, paste or choose another to replace it.`
-      byId('image-remove').hidden = false
-      this.refreshCapabilities()
-    } catch (err) {
-      this.inputError((err as Error).message, byId('image-zone'))
-    }
-  }
-
-  private removeImage(): void {
-    if (this.image !== undefined) URL.revokeObjectURL(this.image.previewUrl)
-    this.image = undefined
-    const preview = byId<HTMLImageElement>('image-preview')
-    preview.hidden = true
-    preview.removeAttribute('src')
-    replace(byId('image-text'), h('strong', null, 'Drop an image here'), ', paste one, or')
-    byId('image-remove').hidden = true
-  }
-
-  /** Put the cursor in the prompt box. */
-  focusPrompt(): void {
-    this.prompt.focus()
+    fillModelPicker(this.model, this.fed.models(type))
+    const { text, tone } = availabilityHint(this.fed, this.mode)
+    this.availability.className = tone === '' ? 'hint' : `hint ${tone}`
+    this.availability.textContent = text
   }
 }

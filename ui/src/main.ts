@@ -61,9 +61,11 @@ function start(): void {
     me.addNodeMessage(text)
     showNotice(text, /^WARNING/.test(text) ? 'error' : 'info')
   })
-  conn.on('user_info', (f) => {
-    const data = f.data as { is_banned?: boolean }
-    if (data?.is_banned === true) showNotice('You are banned from using this node.', 'error', 'banned')
+  // Legacy errors carry no request id: whoever is waiting for an answer claims it, in this order.
+  conn.on('error', (f) => {
+    const message = String(f.message ?? 'Unknown error')
+    for (const claim of [me, sysop, ask]) if (claim.claimError(message)) return
+    showNotice(message, 'error', `error:${message}`)
   })
 
   const pill = byId('conn')

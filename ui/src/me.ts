@@ -36,16 +36,19 @@ export class MeView {
       this.nickPending = false
       this.setUser(user)
     })
-    conn.on('error', (f) => {
-      if (!this.nickPending) return
-      this.nickPending = false
-      this.setNickStatus(String(f.message), true)
-    })
     conn.on('previous_queries', (f) => this.renderHistory((f.data as LegacyQueryRecord[]) ?? []))
     replace(
       byId('shortcuts'),
       SHORTCUTS.flatMap((s) => [h('dt', null, ...s.keys.flatMap((k, i) => [i === 0 ? '' : '+', h('kbd', null, k)])), h('dd', null, s.what)])
     )
+  }
+
+  /** An `error` frame: the answer to a nickname change, if one is waiting. */
+  claimError(message: string): boolean {
+    if (!this.nickPending) return false
+    this.nickPending = false
+    this.setNickStatus(message, true)
+    return true
   }
 
   setUser(user: LegacyUserInfo): void {

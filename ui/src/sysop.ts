@@ -89,15 +89,6 @@ export class SysopView {
       byId('s-cost').textContent = money(d.total_cost, 2)
     })
     for (const type of ['user_banned', 'user_unbanned', 'query_terminated']) conn.on(type, () => this.requestStats())
-    conn.on('error', (f) => {
-      if (!this.presenting) return
-      this.presenting = false
-      if (f.message === 'Unknown message type') {
-        this.setTokenStatus('The token works for the admin API; this node does not grant sysop rights on the live connection with it.')
-      } else {
-        this.setTokenStatus(`The node refused the token on the live connection: ${String(f.message)}`, true)
-      }
-    })
     conn.onState((state) => {
       if (state === 'open' && this.token !== undefined) this.presentOverWs()
     })
@@ -133,6 +124,18 @@ export class SysopView {
     })
     if (this.token !== undefined) void this.unlock(this.token)
     this.update()
+  }
+
+  /** An `error` frame: the answer to presenting the token, if one is waiting. */
+  claimError(message: string): boolean {
+    if (!this.presenting) return false
+    this.presenting = false
+    if (message === 'Unknown message type') {
+      this.setTokenStatus('The token works for the admin API; this node does not grant sysop rights on the live connection with it.')
+    } else {
+      this.setTokenStatus(`The node refused the token on the live connection: ${message}`, true)
+    }
+    return true
   }
 
   /** Called when the sysop page is shown or hidden. */
