@@ -5,6 +5,7 @@ import { logger } from '@libp2p/logger'
 import type { Level } from 'level'
 import type { NodeConfig, WorkerConfig } from './config/index.js'
 import { DataDirError, ListenError } from './errors.js'
+import { Federation } from './federation/index.js'
 import { buildGateway, type Gateway } from './gateway/index.js'
 import { createP2P, loadOrCreatePeerKey, type RentahalLibp2p } from './p2p/index.js'
 import { LocalQueryRunner, type QueryRunner, RealmRegistry } from './realms/index.js'
@@ -31,7 +32,11 @@ export interface NodeInit {
     port?: number
     announce?: string[]
     bootstrap?: string[]
+    /** LAN discovery; only with the operator's explicit --mdns. */
+    mdns?: boolean
   }
+  /** Federation discovery settings (tests turn timers off and drive them). */
+  federation?: { timers?: boolean; now?: () => number }
   /** Workers from the command line, added to the realms.yml ones. */
   workers?: WorkerConfig[]
   /** Override adapter construction (tests, in-process workers). */
@@ -49,6 +54,7 @@ export interface RentahalNode {
   readonly realms: RealmRegistry
   readonly users: UserStore
   readonly gateway: Gateway
+  readonly federation: Federation
   readonly db: Level<string, unknown>
   readonly peerId: string
   /** Base URL of the HTTP gateway once listening. */
@@ -69,7 +75,8 @@ class Node implements RentahalNode {
     readonly workers: WorkerRegistry,
     readonly realms: RealmRegistry,
     readonly users: UserStore,
-    readonly gateway: Gateway
+    readonly gateway: Gateway,
+    readonly federation: Federation
   ) {}
 
   get peerId(): string {
@@ -83,6 +90,7 @@ class Node implements RentahalNode {
     } catch (err) {
       throw listenError(err, `libp2p port ${this.init.p2p?.port ?? 0}`)
     }
+    await this.federation.start()
     if (this.init.healthChecks !== false) this.workers.start()
     const http = this.init.http
     if (http !== undefined && http !== false) {
@@ -107,6 +115,7 @@ class Node implements RentahalNode {
     await this.gateway.close()
     this.realms.close()
     await this.workers.stop()
+    await this.federation.stop()
     await this.libp2p.stop()
     await this.db.close()
     this.started = false
@@ -148,8 +157,12 @@ export async function createNode(init: NodeInit): Promise<RentahalNode> {
       host: init.p2p?.host,
       port: init.p2p?.port,
       announce: init.p2p?.announce,
-      bootstrap: [...config.discovery.bootstrapNodes, ...(init.p2p?.bootstrap ?? [])]
+      mdns: init.p2p?.mdns === true || config.discovery.mdns
     })
+    const federation = new Federation(
+      { libp2p, privateKey, config, realms, workers, version: VERSION },
+      { timers: init.federation?.timers, now: init.federation?.now, bootstrap: init.p2p?.bootstrap }
+    )
     const runner: QueryRunner = new LocalQueryRunner(realms)
     const gateway = await buildGateway(
       {
@@ -158,6 +171,8 @@ export async function createNode(init: NodeInit): Promise<RentahalNode> {
         realms,
         workers,
         runner,
+        directory: federation.directory,
+        libp2p,
         log: logger('rentahal:gateway'),
         nodeInfo: () => ({
           peerId: libp2p.peerId.toString(),
@@ -168,7 +183,7 @@ export async function createNode(init: NodeInit): Promise<RentahalNode> {
       },
       { queueTickMs: init.queueTickMs }
     )
-    return new Node(init, config, db, libp2p, workers, realms, users, gateway)
+    return new Node(init, config, db, libp2p, workers, realms, users, gateway, federation)
   } catch (err) {
     await db.close()
     throw err

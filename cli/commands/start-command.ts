@@ -16,6 +16,7 @@ export function registerStart(program: Command, fail: (err: unknown) => never): 
     .option('--bootstrap <multiaddr>', 'peer to join through (repeatable)', collect, [])
     .option('--worker <type=url[,capacity=N][,name=X][,kind=K][,model=M]>', 'add a worker, e.g. chat=http://127.0.0.1:8000 (repeatable)', collect, [])
     .option('--no-autodetect', 'do not probe loopback for local model servers')
+    .option('--mdns', 'find peers on the LAN with mDNS (off unless given)')
     .action(async (opts) => {
       // Loaded lazily so commands that only call the HTTP API start fast.
       const { start } = await import('./start.js')

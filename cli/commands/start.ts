@@ -14,6 +14,7 @@ export interface StartOptions {
   bootstrap: string[]
   worker: string[]
   autodetect: boolean
+  mdns?: boolean
 }
 
 export function defaultDataDir(): string {
@@ -60,7 +61,14 @@ export async function start(options: StartOptions): Promise<void> {
     config,
     dataDir,
     http: { host: options.httpHost, port: options.httpPort },
-    p2p: { transport: 'tcp', host: options.p2pHost, port: options.p2pPort, announce: options.announce, bootstrap: options.bootstrap },
+    p2p: {
+      transport: 'tcp',
+      host: options.p2pHost,
+      port: options.p2pPort,
+      announce: options.announce,
+      bootstrap: options.bootstrap,
+      mdns: options.mdns === true
+    },
     workers
   })
   await node.start()

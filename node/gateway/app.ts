@@ -3,11 +3,14 @@ import type { Logger } from '@libp2p/interface'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { WS_MAX_PAYLOAD_BYTES } from '../../protocol/index.js'
 import type { NodeConfig } from '../config/index.js'
+import type { Directory } from '../federation/index.js'
+import type { RentahalLibp2p } from '../p2p/index.js'
 import type { QueryRunner, RealmRegistry } from '../realms/index.js'
 import type { UserStore } from '../users/index.js'
 import type { WorkerRegistry } from '../workers/index.js'
 import { ClientHub } from './hub.js'
 import { QueryDesk } from './query-desk.js'
+import { registerFederationRoutes } from './routes-federation.js'
 import { registerNodeRoutes } from './routes-node.js'
 import { defaultUiDir, registerUiRoutes } from './routes-ui.js'
 import { handleConnection, type SessionContext } from './ws-session.js'
@@ -32,6 +35,11 @@ export interface GatewayComponents {
   runner: QueryRunner
   nodeInfo: () => NodeInfo
   log: Logger
+  /** Federation view; absent in gateway-only tests. */
+  directory?: Directory
+  libp2p?: RentahalLibp2p
+  /** Open /ws connections (set by the gateway itself). */
+  connections?: () => number
 }
 
 export interface GatewayInit {
@@ -81,7 +89,9 @@ export async function buildGateway(components: GatewayComponents, init: GatewayI
   })
 
   // One file per group of routes; each gets the same components.
+  components.connections = () => hub.size
   registerNodeRoutes(app, components, ctx)
+  registerFederationRoutes(app, components)
   await registerUiRoutes(app, defaultUiDir())
 
   return {

@@ -1,16 +1,16 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { bootstrap } from '@libp2p/bootstrap'
 import { type GossipSub, gossipsub } from '@libp2p/gossipsub'
+import { createPeerScoreParams, createTopicScoreParams } from '@libp2p/gossipsub/score'
 import { type Identify, identify } from '@libp2p/identify'
-import type { PeerDiscovery, PrivateKey } from '@libp2p/interface'
+import type { PrivateKey } from '@libp2p/interface'
 import { type KadDHT, kadDHT, passthroughMapper, removePublicAddressesMapper } from '@libp2p/kad-dht'
 import { memory } from '@libp2p/memory'
 import { type Ping, ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p, type Libp2p } from 'libp2p'
-import { dhtProtocol } from '../../protocol/index.js'
+import { advertTopic, dhtProtocol } from '../../protocol/index.js'
 
 // A type alias, not an interface: libp2p's ServiceMap needs an index signature.
 export type RentahalServices = {
@@ -36,9 +36,8 @@ export interface P2PInit {
   memoryName?: string
   /** Extra addresses to announce (e.g. a public address behind NAT). */
   announce?: string[]
-  bootstrap?: string[]
-  /** Only with an explicit operator flag; never in tests. */
-  mdns?: PeerDiscovery
+  /** LAN discovery, only with the operator's explicit --mdns; never in tests. */
+  mdns?: boolean
 }
 
 /** Maximum connections one node keeps; bounded memory per node (see reliability notes). */
@@ -54,8 +53,10 @@ export async function createP2P(init: P2PInit): Promise<RentahalLibp2p> {
       ? [`/memory/${init.memoryName ?? crypto.randomUUID()}`]
       : [`/${family}/${host}/tcp/${port}`, `/${family}/${host}/tcp/${wsPort}/ws`]
   const peerDiscovery = []
-  if (init.bootstrap !== undefined && init.bootstrap.length > 0) {
-    peerDiscovery.push(bootstrap({ list: init.bootstrap, timeout: 0 }))
+  if (init.mdns === true) {
+    // Loaded only when asked for: by default a node never announces itself on the LAN.
+    const { mdns } = await import('@libp2p/mdns')
+    peerDiscovery.push(mdns())
   }
   return createLibp2p({
     privateKey: init.privateKey,
@@ -83,7 +84,28 @@ export async function createP2P(init: P2PInit): Promise<RentahalLibp2p> {
         allowPublishToZeroTopicPeers: true,
         emitSelf: false,
         // Adverts are small; anything bigger is hostile.
-        maxInboundDataLength: 1024 * 1024
+        maxInboundDataLength: 1024 * 1024,
+        allowedTopics: [advertTopic(init.federationId)],
+        scoreParams: createPeerScoreParams({
+          // Many honest nodes share one IP on loopback and small LANs.
+          IPColocationFactorWeight: 0,
+          topics: {
+            [advertTopic(init.federationId)]: createTopicScoreParams({
+              topicWeight: 1,
+              // Time in mesh is counted in ms: one point per 10 s, at most 3.
+              timeInMeshQuantum: 10_000,
+              timeInMeshCap: 3,
+              timeInMeshWeight: 1,
+              firstMessageDeliveriesCap: 5,
+              // Adverts are rare, so a quiet mesh peer is not a bad one: no delivery-deficit penalties.
+              meshMessageDeliveriesWeight: 0,
+              meshFailurePenaltyWeight: 0,
+              // An invalid advert (bad schema, size, signer, replay) costs its sender dearly.
+              invalidMessageDeliveriesWeight: -20,
+              invalidMessageDeliveriesDecay: 0.5
+            })
+          }
+        })
       })
     }
   })

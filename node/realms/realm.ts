@@ -28,7 +28,12 @@ export interface RealmMetrics {
   processedQueries: number
   errorCount: number
   avgProcessingTimeMs: number
+  /** Queries of this realm's type that ran in another (backup) realm. */
   crossRealmQueries: number
+  /** Queries of this realm's type served by a peer. */
+  crossFederationQueries: number
+  /** Routing attempts that failed (each failover counts). */
+  failedRoutes: number
 }
 
 interface Pending {
@@ -54,7 +59,14 @@ export interface RealmEvents {
 export class Realm extends EventEmitter<RealmEvents> {
   private readonly queue: Pending[] = []
   private running = 0
-  readonly metrics: RealmMetrics = { processedQueries: 0, errorCount: 0, avgProcessingTimeMs: 0, crossRealmQueries: 0 }
+  readonly metrics: RealmMetrics = {
+    processedQueries: 0,
+    errorCount: 0,
+    avgProcessingTimeMs: 0,
+    crossRealmQueries: 0,
+    crossFederationQueries: 0,
+    failedRoutes: 0
+  }
 
   constructor(
     readonly config: RealmConfig,

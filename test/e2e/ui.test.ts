@@ -124,8 +124,11 @@ describe('browser UI (real node, real Chromium)', function () {
   const browsers: BrowserContext[] = []
   const servers: Server[] = []
   const clients: WsClient[] = []
+  /** Uncaught exceptions in any page: each one fails the test. */
+  const pageErrors: string[] = []
 
   afterEach(async () => {
+    const errors = pageErrors.splice(0)
     for (const c of clients.splice(0)) c.close()
     await Promise.all(browsers.splice(0).map((b) => b.close()))
     await Promise.all(nodes.splice(0).map((n) => n.stop()))
@@ -135,6 +138,7 @@ describe('browser UI (real node, real Chromium)', function () {
       s.close()
     }
     await temp.cleanup()
+    assert.deepEqual(errors, [], 'uncaught errors in the page')
   })
 
   const worker = async (options: ConstructorParameters<typeof LegacyTestWorker>[0] = {}): Promise<LegacyTestWorker> => {
@@ -160,6 +164,7 @@ describe('browser UI (real node, real Chromium)', function () {
   const open = async (context: BrowserContext, node: NodeProcess, hash = ''): Promise<{ page: Page; ws: ReturnType<typeof recordWs> }> => {
     const page = context.pages()[0] ?? (await context.newPage())
     const ws = recordWs(page)
+    page.on('pageerror', (err) => pageErrors.push(err.stack ?? err.message))
     await page.goto(`${node.httpUrl}/${hash}`)
     await page.locator('#conn[data-state="open"]').waitFor()
     return { page, ws }
@@ -385,14 +390,20 @@ describe('browser UI (real node, real Chromium)', function () {
     await screenshot(page, 'federation')
   })
 
-  // Needs the discovery merge: GET /api/node/peers (the lead's issue). Remove the skip once it has landed.
-  it.skip('federation: with two nodes running, the other peer appears in the peer list', async () => {
+  it('federation: with two nodes running, the other peer appears in the peer list', async () => {
+    const chat = await worker()
     const first = await startNode([])
-    const second = await startNode(['--bootstrap', first.addrs[0] as string])
+    const second = await startNode(['--bootstrap', first.addrs[0] as string, '--worker', `chat=127.0.0.1:${chat.port},name=peer-chat`])
     const { page } = await open(await browser(), first, '#federation')
-    await page.locator(`#fed-peers [data-peer-id="${second.peerId}"]`).waitFor({ timeout: 30_000 })
     const row = page.locator('#fed-peers tr', { has: page.locator(`[data-peer-id="${second.peerId}"]`) })
+    // The peer's advert names its chat worker; its realm shows up federation-wide, on the other node.
+    await row.filter({ hasText: 'chat ×1' }).waitFor()
     assert.match((await row.textContent()) ?? '', /connected/)
+    await page.locator('#fed-realms [data-query-type="chat"]', { hasText: 'peer-chat' }).waitFor()
+    // The Ask form counts the peer's worker for chat.
+    await page.locator('nav a[data-view="ask"]').click()
+    await page.locator('#availability', { hasText: '1 on 1 peer' }).waitFor()
+    await page.locator('nav a[data-view="federation"]').click()
     await screenshot(page, 'federation-peers')
   })
 

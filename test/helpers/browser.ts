@@ -10,7 +10,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 /** Screenshots for people to look at; gitignored, never committed. */
 export const ARTIFACTS_DIR = fileURLToPath(new URL('../../test-artifacts/', import.meta.url))
 /** Longest a single browser wait may take before the test fails saying what it waited for. */
-export const BROWSER_WAIT_MS = 15_000
+export const BROWSER_WAIT_MS = 30_000
 
 const ARGS = [
   '--headless',

@@ -95,7 +95,7 @@ export class FederationData {
     const { realms, node } = this.snapshot
     if (realms.state === 'ok') {
       const providers = realms.value.realms.filter((r) => r.queryType === type).flatMap((r) => r.providers)
-      const healthy = (p: (typeof providers)[number]): number => p.workers.filter((w) => w.healthScore > 0).length
+      const healthy = (p: (typeof providers)[number]): number => p.workers.filter((w) => w.blacklisted !== true && w.healthScore > 0).length
       return {
         workers: providers.reduce((n, p) => n + healthy(p), 0),
         localWorkers: providers.filter((p) => p.local).reduce((n, p) => n + healthy(p), 0),

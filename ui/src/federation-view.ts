@@ -131,18 +131,20 @@ export class FederationView {
       h('span', { class: 'mono', title: p.peerId, 'data-peer-id': p.peerId }, shortId(p.peerId)),
       h('span', { class: `tag ${p.connected ? 'ok' : 'bad'}` }, p.connected ? 'connected' : 'not connected'),
       p.rttMs === null ? '–' : `${Math.round(p.rttMs)} ms`,
-      p.realms.length === 0
-        ? h('span', { class: 'muted' }, 'none')
+      p.realms.every((r) => r.workers === 0)
+        ? h('span', { class: 'muted' }, 'no workers')
         : h(
             'span',
             null,
-            p.realms.map((r) =>
-              h(
-                'span',
-                { class: 'tag', title: `${r.name}: ${r.workers} workers, ${r.queueDepth} queued, capacity ${r.capacity}` },
-                `${r.queryType} ×${r.workers}`
+            p.realms
+              .filter((r) => r.workers > 0)
+              .map((r) =>
+                h(
+                  'span',
+                  { class: 'tag', title: `${r.name}: ${r.workers} workers, ${r.queueDepth} queued, capacity ${r.capacity}` },
+                  `${r.queryType} ×${r.workers}`
+                )
               )
-            )
           ),
       p.realms.length === 0 ? '–' : `${p.realms.reduce((n, r) => n + r.queueDepth, 0)} / ${p.realms.reduce((n, r) => n + r.capacity, 0)}`,
       p.storesShards ? 'yes' : 'no',
@@ -161,7 +163,7 @@ export class FederationView {
             p.local ? h('strong', null, 'this node') : h('span', { class: 'mono', title: p.peerId }, shortId(p.peerId)),
             p.realm,
             w === undefined ? h('span', { class: 'muted' }, 'no workers') : w.id,
-            w === undefined ? '–' : healthBar(w.healthScore),
+            w === undefined ? '–' : healthBar(w.healthScore, w.blacklisted === true),
             w === undefined ? '' : w.models.join(', '),
             `${p.queueDepth} queued · ${p.inFlight}/${p.capacity} busy`
           ])
@@ -172,7 +174,7 @@ export class FederationView {
           h(
             'h3',
             null,
-            r.queryType,
+            r.realm ? `${r.realm} · ${r.queryType}` : r.queryType,
             ' ',
             h(
               'span',

@@ -57,6 +57,7 @@ export interface ProviderWorker {
   capacity: number
   inFlight: number
   healthScore: number
+  blacklisted?: boolean
   avgServiceMs: number
 }
 
@@ -75,6 +76,8 @@ export interface FederationRealms {
   federationId: string
   realms: Array<{
     queryType: string
+    /** This node's realm for the type. */
+    realm?: string | null
     providers: Provider[]
     metrics: { processed_queries: number; avg_processing_time: number; cross_realm_queries: number; cross_federation_queries: number; failed_routes: number }
   }>
