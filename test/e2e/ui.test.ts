@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { launchBrowser, recordWs, screenshot } from '../helpers/browser.js'
-import { NodeProcess } from '../helpers/cli.js'
+import { NodeProcess, runCli } from '../helpers/cli.js'
 import { LegacyTestWorker } from '../helpers/legacy-worker.js'
 import { TempDirs } from '../helpers/temp.js'
 import { WsClient } from '../helpers/ws-client.js'
@@ -126,6 +126,14 @@ describe('browser UI (real node, real Chromium)', function () {
   const clients: WsClient[] = []
   /** Uncaught exceptions in any page: each one fails the test. */
   const pageErrors: string[] = []
+  /** `rentahal-node --help` and `start --help`, to know which optional parts this build has. */
+  let cliHelp = ''
+  let startHelp = ''
+
+  before(async () => {
+    cliHelp = (await runCli(['--help'])).stdout
+    startHelp = (await runCli(['start', '--help'])).stdout
+  })
 
   afterEach(async () => {
     const errors = pageErrors.splice(0)
@@ -147,9 +155,11 @@ describe('browser UI (real node, real Chromium)', function () {
     return w
   }
 
-  const startNode = async (flags: string[], dataDir?: string, httpPort = 0): Promise<NodeProcess> => {
+  /** A node with only the workers a test names (no auto-detected ones, no built-in OCR unless asked). */
+  const startNode = async (flags: string[], dataDir?: string, httpPort = 0, options: { ocr?: boolean } = {}): Promise<NodeProcess> => {
     const dir = dataDir ?? (await temp.make())
-    const node = await NodeProcess.start(['--data-dir', dir, '--http-port', String(httpPort), '--p2p-port', '0', '--no-autodetect', ...flags])
+    const noOcr = options.ocr !== true && startHelp.includes('--no-ocr') ? ['--no-ocr'] : []
+    const node = await NodeProcess.start(['--data-dir', dir, '--http-port', String(httpPort), '--p2p-port', '0', '--no-autodetect', ...noOcr, ...flags])
     nodes.push(node)
     return node
   }
@@ -216,9 +226,7 @@ describe('browser UI (real node, real Chromium)', function () {
     assert.equal(await page.locator('.answer').count(), 0)
   })
 
-  // Needs the workers merge: the OpenAI-compatible adapter (kind=openai) is what streams real
-  // chunks; the legacy /predict contract answers in one piece. Remove the skip once it has landed.
-  it.skip('chat: a streaming worker’s first words show while the rest is still being generated', async () => {
+  it('chat: a streaming worker’s first words show while the rest is still being generated', async function () {
     let release: () => void = () => undefined
     const released = new Promise<void>((resolve) => {
       release = resolve
@@ -244,7 +252,14 @@ describe('browser UI (real node, real Chromium)', function () {
     sse.listen(0, '127.0.0.1')
     await once(sse, 'listening')
     const port = (sse.address() as AddressInfo).port
-    const node = await startNode(['--worker', `chat=http://127.0.0.1:${port},kind=openai,model=stream-model`])
+    let node: NodeProcess
+    try {
+      node = await startNode(['--worker', `chat=http://127.0.0.1:${port},kind=openai,model=stream-model`])
+    } catch (err) {
+      // The OpenAI-compatible adapter, which streams, comes with the workers issue; legacy workers answer in one piece.
+      if (/kind openai is not available in this build/.test((err as Error).message)) this.skip()
+      throw err
+    }
     const { page } = await open(await browser(), node)
     await ask(page, 'Stream please')
     await page.waitForFunction(() => document.querySelector('.answer .body')?.textContent?.includes('The first words'))
@@ -286,6 +301,25 @@ describe('browser UI (real node, real Chromium)', function () {
     if (imageFormat(got) === 'PNG') assert.ok(got.equals(png), 'the PNG reached the worker unchanged')
     assert.ok(answer.body.includes(`(${got.length} bytes)`))
     await screenshot(page, 'vision')
+  })
+
+  it('vision: the built-in OCR worker reads the text of a PNG and the page shows it', async function () {
+    // The in-process OCR worker (tesseract.js) comes with the workers issue.
+    if (!startHelp.includes('--no-ocr')) this.skip()
+    this.timeout(180_000)
+    const context = await browser()
+    const png = await renderTextPng(context, 'RENTAHAL 42')
+    const node = await startNode([], undefined, 0, { ocr: true })
+    const { page } = await open(context, node)
+    await page.locator('label.mode', { hasText: 'Vision' }).click()
+    await page.locator('#image-file').setInputFiles({ name: 'sign.png', mimeType: 'image/png', buffer: png })
+    await page.locator('#image-preview:not([hidden])').waitFor()
+    await page.locator('#send').click()
+    await page.locator('.answer.done, .answer.failed').first().waitFor({ timeout: 150_000 })
+    const answer = await newestAnswer(page)
+    assert.equal(answer.failed, false, answer.state)
+    assert.match(answer.body, /RENTAHAL\s*42/)
+    await screenshot(page, 'vision-ocr')
   })
 
   it('speech: a recording from the microphone goes to the node for transcription, and the page tells what happened', async () => {
@@ -449,9 +483,10 @@ describe('browser UI (real node, real Chromium)', function () {
     await screenshot(sysopPage, 'sysop')
   })
 
-  // Needs the legacy/admin merge: the admin token file and sysop rights on /ws for its holder.
-  // Until then the sysop panel is tested through the first-loopback-user sysop above.
-  it.skip('sysop: presenting the admin token opens the panel with sysop rights', async () => {
+  it('sysop: presenting the admin token opens the panel with sysop rights', async function () {
+    // The admin token (and `sysop_login` on /ws) comes with the legacy/admin issue; until then the
+    // panel is tested through the first-loopback-user sysop above.
+    if (!cliHelp.includes('admin-token')) this.skip()
     const dataDir = await temp.make()
     const node = await startNode([], dataDir)
     // Someone else takes the first-user seat, so the page is an ordinary user until it shows the token.

@@ -10,7 +10,7 @@ import type { AdminRealms, LegacyUserInfo, LegacyWorker } from './types.js'
 
 export const TOKEN_STORAGE_KEY = 'rentahal-admin-token'
 /** The frame that presents the admin token on `/ws` (sysop rights for this connection). */
-export const WS_TOKEN_FRAME = 'admin_token'
+export const WS_TOKEN_FRAME = 'sysop_login'
 /** How often an open sysop panel asks for fresh statistics (legacy: 30 s). */
 export const STATS_INTERVAL_MS = 10_000
 
