@@ -236,21 +236,29 @@ export class FederationView {
       return
     }
     const s = shards.value
+    if (s.enabled === false) {
+      replace(el, h('p', { class: 'muted' }, 'This node keeps no shards of user data.'))
+      return
+    }
+    const healthy = s.replicas?.healthy ?? s.healthy
+    const under = s.replicas?.underReplicated ?? s.underReplicated
+    const stat = (label: string, value: number | string | undefined, cls?: string): HTMLElement | null =>
+      value === undefined ? null : h('div', null, h('dt', null, label), h('dd', { class: cls ?? null }, String(value)))
     replace(
       el,
+      s.error === undefined ? null : h('p', { class: 'danger' }, `Shard store problem: ${s.error}`),
       h(
         'dl',
         { class: 'stats' },
-        h('div', null, h('dt', null, 'Keys'), h('dd', null, String(s.keys))),
-        h('div', null, h('dt', null, 'Size'), h('dd', null, bytes(s.bytes))),
-        h('div', null, h('dt', null, 'Fully replicated'), h('dd', null, String(s.replicas?.healthy ?? '–'))),
-        h(
-          'div',
-          null,
-          h('dt', null, 'Under-replicated'),
-          h('dd', { class: (s.replicas?.underReplicated ?? 0) > 0 ? 'danger' : null }, String(s.replicas?.underReplicated ?? '–'))
-        )
-      )
+        stat('Keys', s.keys),
+        stat('Size', s.bytes === undefined ? undefined : bytes(s.bytes)),
+        stat('Fully replicated', healthy),
+        stat('Under-replicated', under, (under ?? 0) > 0 ? 'danger' : undefined),
+        stat('Waiting for hand-off', s.handoff),
+        stat('Replicas wanted', s.replication),
+        stat('Storage peers', s.storagePeers)
+      ),
+      s.lastSync?.at === undefined ? null : h('p', { class: 'muted small' }, `Last anti-entropy pass ${ago(Date.now() - Date.parse(s.lastSync.at))}.`)
     )
   }
 }

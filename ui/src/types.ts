@@ -85,10 +85,20 @@ export interface FederationRealms {
 
 /** `GET /api/shards` (may grow) */
 export interface ShardStatus {
-  keys: number
-  bytes: number
-  replicas: { healthy: number; underReplicated: number }
-  [key: string]: unknown
+  /** False when this node stores no user data for others. */
+  enabled?: boolean
+  error?: string
+  keys?: number
+  bytes?: number
+  /** Replica health, nested (agreed shape) or flat (as the shards service reports it). */
+  replicas?: { healthy: number; underReplicated: number }
+  healthy?: number
+  underReplicated?: number
+  replication?: number
+  storagePeers?: number
+  owned?: number
+  handoff?: number
+  lastSync?: { at: string }
 }
 
 /** `GET /api/admin/realms` */
