@@ -3,6 +3,7 @@ import '../node/polyfill.js'
 import { Command } from 'commander'
 import { VERSION } from '../node/version.js'
 import { registerFederationCommands } from './commands/federation.js'
+import { registerQuery } from './commands/query.js'
 import { registerStart } from './commands/start-command.js'
 
 /** Errors whose message is already a clear one-line explanation for the user. */
@@ -24,5 +25,6 @@ program.name('rentahal-node').description('A peer-to-peer RENT-A-HAL node: serve
 // One register function per command (or group), each in cli/commands/.
 registerStart(program, fail)
 registerFederationCommands(program, fail)
+registerQuery(program, fail)
 
 program.parseAsync(process.argv).catch(fail)

@@ -5,10 +5,10 @@ import { logger } from '@libp2p/logger'
 import type { Level } from 'level'
 import type { NodeConfig, WorkerConfig } from './config/index.js'
 import { DataDirError, ListenError } from './errors.js'
-import { Federation } from './federation/index.js'
+import { Federation, type FederationInit } from './federation/index.js'
 import { buildGateway, type Gateway } from './gateway/index.js'
 import { createP2P, loadOrCreatePeerKey, type RentahalLibp2p } from './p2p/index.js'
-import { LocalQueryRunner, type QueryRunner, RealmRegistry } from './realms/index.js'
+import { type QueryRunner, RealmRegistry } from './realms/index.js'
 import { openDatabase, prepareDataDir } from './store.js'
 import { LevelUserStore, type UserStore } from './users/index.js'
 import { VERSION } from './version.js'
@@ -35,8 +35,8 @@ export interface NodeInit {
     /** LAN discovery; only with the operator's explicit --mdns. */
     mdns?: boolean
   }
-  /** Federation discovery settings (tests turn timers off and drive them). */
-  federation?: { timers?: boolean; now?: () => number }
+  /** Federation settings (tests turn timers off and drive them). */
+  federation?: FederationInit
   /** Workers from the command line, added to the realms.yml ones. */
   workers?: WorkerConfig[]
   /** Override adapter construction (tests, in-process workers). */
@@ -159,11 +159,8 @@ export async function createNode(init: NodeInit): Promise<RentahalNode> {
       announce: init.p2p?.announce,
       mdns: init.p2p?.mdns === true || config.discovery.mdns
     })
-    const federation = new Federation(
-      { libp2p, privateKey, config, realms, workers, version: VERSION },
-      { timers: init.federation?.timers, now: init.federation?.now, bootstrap: init.p2p?.bootstrap }
-    )
-    const runner: QueryRunner = new LocalQueryRunner(realms)
+    const federation = new Federation({ libp2p, privateKey, config, realms, workers, version: VERSION }, { ...init.federation, bootstrap: init.p2p?.bootstrap })
+    const runner: QueryRunner = federation.router
     const gateway = await buildGateway(
       {
         config,

@@ -1,3 +1,4 @@
+import type { SubscriptionChangeData } from '@libp2p/gossipsub'
 import type { PrivateKey } from '@libp2p/interface'
 import { logger } from '@libp2p/logger'
 import { advertTopic, QUERY_TYPES } from '../../protocol/index.js'
@@ -19,6 +20,8 @@ export const MIN_ADVERT_GAP_MS = 500
 /** Re-provide DHT records every this many advert intervals. */
 export const REPROVIDE_INTERVALS = 6
 const DHT_TIMEOUT_MS = 10_000
+const PROVIDE_DEBOUNCE_MS = 500
+const MIN_PROVIDE_GAP_MS = 5_000
 
 export interface AdvertiserComponents {
   libp2p: RentahalLibp2p
@@ -49,6 +52,12 @@ export class Advertiser {
     this.dirty = true
     this.schedule()
   }
+  private lastProvide = 0
+  private provideTimer?: NodeJS.Timeout
+  /** A peer subscribed to our topic: it has not seen our advert yet, so publish soon. */
+  private readonly onSubscription = (evt: CustomEvent<SubscriptionChangeData>): void => {
+    if (evt.detail.subscriptions.some((s) => s.subscribe && s.topic === this.topic)) this.onChange()
+  }
 
   constructor(
     private readonly components: AdvertiserComponents,
@@ -64,6 +73,7 @@ export class Advertiser {
     workers.on('change', this.onChange)
     for (const realm of realms.list()) realm.on('change', this.onChange)
     libp2p.addEventListener('self:peer:update', this.onChange)
+    libp2p.services.pubsub.addEventListener('subscription-change', this.onSubscription)
     if (this.init.timers !== false) {
       this.interval = setInterval(() => {
         void this.tick()
@@ -78,7 +88,9 @@ export class Advertiser {
     workers.off('change', this.onChange)
     for (const realm of realms.list()) realm.off('change', this.onChange)
     libp2p.removeEventListener('self:peer:update', this.onChange)
+    libp2p.services.pubsub.removeEventListener('subscription-change', this.onSubscription)
     clearTimeout(this.debounce)
+    clearTimeout(this.provideTimer)
     clearInterval(this.interval)
     this.controller.abort()
   }
@@ -160,8 +172,23 @@ export class Advertiser {
     if ([...types].some((t) => !this.provided.has(t))) void this.provide()
   }
 
+  /**
+   * The DHT gained a peer: provide again soon (at most every MIN_PROVIDE_GAP_MS),
+   * so records placed while this node knew no peers reach the network.
+   */
+  scheduleProvide(): void {
+    if (this.init.timers === false || this.provideTimer !== undefined || this.controller.signal.aborted) return
+    const wait = Math.max(PROVIDE_DEBOUNCE_MS, this.lastProvide + MIN_PROVIDE_GAP_MS - Date.now())
+    this.provideTimer = setTimeout(() => {
+      this.provideTimer = undefined
+      void this.provide()
+    }, wait)
+    this.provideTimer.unref()
+  }
+
   /** Provide one DHT record per query type this node serves. Resolves when every provide settled. */
   async provide(): Promise<void> {
+    this.lastProvide = Date.now()
     if (this.sealed === undefined) await this.current()
     const types = servedTypes(this.sealed?.advert as Advert)
     const { libp2p, config } = this.components

@@ -191,6 +191,7 @@ export class Discovery {
   private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
     const { peerId, protocols } = evt.detail
     if (protocols.includes(ADVERT_PROTOCOL) && !this.components.directory.has(peerId)) void this.fetchAdvert(peerId)
+    if (protocols.includes(dhtProtocol(this.components.config.federationId))) this.components.advertiser.scheduleProvide()
     // The first DHT peer of a node that just joined: ask the DHT before any advert arrives.
     // Deferred a moment so kad-dht has added the peer to its routing table.
     if (!this.lookedUp && protocols.includes(dhtProtocol(this.components.config.federationId))) {

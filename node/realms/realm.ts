@@ -113,6 +113,17 @@ export class Realm extends EventEmitter<RealmEvents> {
     return this.workers.usable(this.queryType, model).length > 0 || this.workers.usable(this.queryType).length > 0
   }
 
+  /** True when some usable worker of this realm serves `model`. */
+  servesModel(model: string): boolean {
+    return this.workers.usable(this.queryType, model).length > 0
+  }
+
+  /** Average service time of this realm's workers that have served something, ms (0 = unknown). */
+  get avgServiceMs(): number {
+    const known = this.workers.usable(this.queryType).filter((w) => w.avgServiceMs > 0)
+    return known.length === 0 ? 0 : known.reduce((s, w) => s + w.avgServiceMs, 0) / known.length
+  }
+
   /** Run a query on this realm's workers. Rejects at once when full or when no worker exists. */
   submit(request: WorkerRequest, options: RealmSubmitOptions = {}): Promise<RealmResult> {
     if (options.signal?.aborted) return Promise.reject(new QueryAbortedError('Query cancelled'))

@@ -7,6 +7,12 @@ export interface QueryRunOptions {
   onChunk?: (text: string) => void
   /** Called when a worker (local or on a peer) takes the query. */
   onServing?: (servedBy: ServedBy) => void
+  /** Hops already taken (a relaying peer passes its own); 0 at the entry node. */
+  hopCount?: number
+  /** Overall time budget in ms; the runner's default when absent. */
+  deadlineMs?: number
+  /** Peers not to route to (e.g. the one that relayed this query here). */
+  excludePeers?: string[]
 }
 
 export interface ServedBy {

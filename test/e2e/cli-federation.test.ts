@@ -4,6 +4,7 @@ import { createServer } from 'node:net'
 import { NodeProcess, runCli } from '../helpers/cli.js'
 import { LegacyTestWorker } from '../helpers/legacy-worker.js'
 import { TempDirs } from '../helpers/temp.js'
+import { WsClient } from '../helpers/ws-client.js'
 
 const PORTS_ZERO = ['--http-port', '0', '--p2p-port', '0']
 
@@ -69,6 +70,55 @@ describe('three rentahal-node processes on loopback TCP', function () {
     assert.match(table.stdout, /^PEER\s+CONNECTED\s+RTT\s+ADVERT\s+REALMS/m)
     const status = await runCli(['status', '--api', third.httpUrl])
     assert.match(status.stdout, /federation mtor: 2 peers known/)
+  })
+
+  it('answers a /ws user on A from a worker that only C can reach', async () => {
+    worker = await new LegacyTestWorker({ answer: (body) => `C says: ${String(body.prompt)}` }).start()
+    const b = await NodeProcess.start(['--data-dir', await temp.make(), ...PORTS_ZERO])
+    procs.push(b)
+    const bAddr = b.addrs.find((x) => !x.includes('/ws/')) as string
+    const a = await NodeProcess.start(['--data-dir', await temp.make(), ...PORTS_ZERO, '--bootstrap', bAddr])
+    procs.push(a)
+    const c = await NodeProcess.start([
+      '--data-dir',
+      await temp.make(),
+      ...PORTS_ZERO,
+      '--bootstrap',
+      bAddr,
+      '--worker',
+      `chat=127.0.0.1:${worker.port},name=c-chat`
+    ])
+    procs.push(c)
+    await pollJson<{ realms: Array<{ queryType: string; providers: Array<{ peerId: string }> }> }>(
+      ['realms', '--json', '--api', a.httpUrl],
+      (body) => body.realms.some((r) => r.queryType === 'chat' && r.providers.some((p) => p.peerId === c.peerId)),
+      'A to know C’s chat worker'
+    )
+    const client = await WsClient.connect(a.wsUrl)
+    try {
+      await client.nextOfType('huggingface_update')
+      client.send({
+        type: 'submit_query',
+        stream: true,
+        query: { prompt: 'across the federation', query_type: 'chat', model_type: 'worker_node', model_name: '' }
+      })
+      const started = await client.nextOfType('query_started')
+      assert.deepEqual(started.served_by, { peerId: c.peerId, worker: 'c-chat', realm: '$CHAT' })
+      const result = await client.nextOfType('query_result')
+      assert.equal(result.result, 'C says: across the federation')
+      assert.equal(result.result_type, 'text')
+      assert.ok((result.processing_time as number) > 0)
+    } finally {
+      client.close()
+    }
+    const realms = await pollJson<{ realms: Array<{ queryType: string; metrics: Record<string, number> }> }>(
+      ['realms', '--json', '--api', a.httpUrl],
+      () => true,
+      'realms'
+    )
+    const chat = realms.realms.find((r) => r.queryType === 'chat')
+    assert.equal(chat?.metrics.cross_federation_queries, 1)
+    assert.equal(chat?.metrics.processed_queries, 1)
   })
 
   it('says clearly when no node answers', async () => {

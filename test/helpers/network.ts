@@ -1,4 +1,4 @@
-import { createNode, defaultConfig, type NodeConfig, type RentahalNode, type WorkerConfig } from '../../node/index.js'
+import { createNode, defaultConfig, type NodeConfig, type NodeInit, type RentahalNode, type WorkerConfig } from '../../node/index.js'
 import { advertTopic } from '../../protocol/index.js'
 import type { TempDirs } from './temp.js'
 
@@ -17,6 +17,7 @@ export interface NetworkNodeOptions {
   clock?: TestClock
   configure?: (config: NodeConfig) => void
   http?: boolean
+  init?: Partial<NodeInit>
 }
 
 /** A node on the memory transport with every background timer off: the test drives them. */
@@ -33,7 +34,8 @@ export async function startNetworkNode(temp: TempDirs, options: NetworkNodeOptio
     workers: options.workers ?? [],
     queueTickMs: 0,
     healthChecks: false,
-    federation: { timers: false, now: options.clock?.now }
+    federation: { timers: false, now: options.clock?.now },
+    ...options.init
   })
   await node.start()
   return node
@@ -62,4 +64,11 @@ export async function waitForMesh(nodes: RentahalNode[]): Promise<void> {
       }),
     'a gossip mesh on every node'
   )
+}
+
+/** Publish every node's advert and wait until each node lists every other node that serves something. */
+export async function converge(nodes: RentahalNode[]): Promise<void> {
+  await Promise.all(nodes.map((n) => n.federation.advertiser.publish()))
+  const servers = nodes.filter((n) => n.workers.list().length > 0)
+  await waitFor(() => nodes.every((n) => servers.every((s) => s === n || n.federation.directory.has(s.libp2p.peerId))), 'every node to know every serving node')
 }

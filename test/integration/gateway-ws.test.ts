@@ -180,7 +180,7 @@ describe('gateway /ws (legacy surface)', () => {
     await handshake(client)
     client.send({ type: 'submit_query', query: { prompt: 'a cat', query_type: 'imagine', model_type: 'worker_node', model_name: '' } })
     const err = await client.nextOfType('error')
-    assert.match(err.message as string, /No worker available for imagine/)
+    assert.match(err.message as string, /^No worker in the federation serves imagine$/)
   })
 
   it('sets a nickname and refuses one that is taken', async () => {
