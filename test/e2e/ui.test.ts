@@ -437,6 +437,13 @@ describe('browser UI (real node, real Chromium)', function () {
     // The Ask form counts the peer's worker for chat.
     await page.locator('nav a[data-view="ask"]').click()
     await page.locator('#availability', { hasText: '1 on 1 peer' }).waitFor()
+    // A question asked here is answered by the peer's worker, and the page says which peer.
+    await ask(page, 'hello across the federation')
+    const answer = await newestAnswer(page)
+    assert.equal(answer.failed, false, answer.state)
+    assert.equal(answer.body, 'echo: hello across the federation')
+    assert.ok(answer.state.includes(`peer-chat ($CHAT) on peer ${second.peerId.slice(0, 8)}…${second.peerId.slice(-6)}`), answer.state)
+    await screenshot(page, 'federation-answer')
     await page.locator('nav a[data-view="federation"]').click()
     await screenshot(page, 'federation-peers')
   })

@@ -28,7 +28,6 @@ export class AnswerCard {
   private text = ''
   private servedBy = ''
   private frame = 0
-  done = false
 
   constructor(
     readonly queryType: string,
@@ -91,7 +90,6 @@ export class AnswerCard {
   }
 
   finish(out: AnswerResult): void {
-    this.done = true
     cancelAnimationFrame(this.frame)
     this.frame = 0
     this.el.setAttribute('aria-busy', 'false')
@@ -116,7 +114,6 @@ export class AnswerCard {
 
   /** The query failed or was cancelled; `retry` offers to send it again. */
   fail(message: string, retry?: () => void): void {
-    this.done = true
     cancelAnimationFrame(this.frame)
     this.el.setAttribute('aria-busy', 'false')
     this.el.classList.add('failed')
@@ -131,9 +128,5 @@ export class AnswerCard {
       })
       this.footer.replaceChildren(again)
     }
-  }
-
-  get answerText(): string {
-    return this.text
   }
 }

@@ -90,14 +90,6 @@ export class Connection {
     return true
   }
 
-  /** Close and open again (e.g. after presenting credentials the node reads at connect). */
-  reconnect(): void {
-    const old = this.socket
-    this.socket = undefined
-    old?.close()
-    this.connect()
-  }
-
   private scheduleRetry(): void {
     const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** this.attempt)
     this.attempt++
