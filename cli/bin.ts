@@ -2,12 +2,13 @@
 import '../node/polyfill.js'
 import { Command } from 'commander'
 import { VERSION } from '../node/version.js'
+import { registerAdmin } from './commands/admin.js'
 import { registerFederationCommands } from './commands/federation.js'
 import { registerQuery } from './commands/query.js'
 import { registerStart } from './commands/start-command.js'
 
 /** Errors whose message is already a clear one-line explanation for the user. */
-const EXPECTED = new Set(['ConfigError', 'DataDirError', 'ListenError', 'CliError'])
+const EXPECTED = new Set(['ConfigError', 'DataDirError', 'ListenError', 'CliError', 'AdminTokenError'])
 
 function fail(err: unknown): never {
   const e = err as Error
@@ -26,5 +27,6 @@ program.name('rentahal-node').description('A peer-to-peer RENT-A-HAL node: serve
 registerStart(program, fail)
 registerFederationCommands(program, fail)
 registerQuery(program, fail)
+registerAdmin(program, fail)
 
 program.parseAsync(process.argv).catch(fail)

@@ -3,10 +3,13 @@
 import './polyfill.js'
 import { logger } from '@libp2p/logger'
 import type { Level } from 'level'
+import { isQueryType } from '../protocol/index.js'
+import { loadOrCreateAdminToken } from './admin-token.js'
 import type { NodeConfig, WorkerConfig } from './config/index.js'
 import { DataDirError, ListenError } from './errors.js'
 import { Federation, type FederationInit } from './federation/index.js'
 import { buildGateway, type Gateway } from './gateway/index.js'
+import { localModels, type ModelEntry } from './gateway/openai.js'
 import { createP2P, loadOrCreatePeerKey, type RentahalLibp2p } from './p2p/index.js'
 import { type QueryRunner, RealmRegistry } from './realms/index.js'
 import { openDatabase, prepareDataDir } from './store.js'
@@ -14,6 +17,7 @@ import { LevelUserStore, type UserStore } from './users/index.js'
 import { VERSION } from './version.js'
 import { createWorkerAdapter, type WorkerAdapter, WorkerRegistry } from './workers/index.js'
 
+export { ADMIN_TOKEN_FILE, AdminTokenError, readAdminToken } from './admin-token.js'
 export * from './config/index.js'
 export { DataDirError, ListenError } from './errors.js'
 export { VERSION } from './version.js'
@@ -57,6 +61,8 @@ export interface RentahalNode {
   readonly federation: Federation
   readonly db: Level<string, unknown>
   readonly peerId: string
+  /** Bearer token of the admin API and `/ws` `sysop_login` (the data dir's `admin-token`). */
+  readonly adminToken: string
   /** Base URL of the HTTP gateway once listening. */
   readonly httpUrl: string | undefined
   start(): Promise<void>
@@ -76,7 +82,8 @@ class Node implements RentahalNode {
     readonly realms: RealmRegistry,
     readonly users: UserStore,
     readonly gateway: Gateway,
-    readonly federation: Federation
+    readonly federation: Federation,
+    readonly adminToken: string
   ) {}
 
   get peerId(): string {
@@ -123,6 +130,19 @@ class Node implements RentahalNode {
   }
 }
 
+function federationModels(directory: Federation['directory']): ModelEntry[] {
+  const out: ModelEntry[] = []
+  for (const entry of directory.list()) {
+    for (const realm of entry.advert.realms) {
+      for (const w of realm.workers) {
+        if (w.blacklisted || w.queryType === 'speech' || !isQueryType(w.queryType)) continue
+        for (const id of w.models.length > 0 ? w.models : [w.id]) out.push({ id, queryType: w.queryType, owner: entry.peerId.toString() })
+      }
+    }
+  }
+  return out
+}
+
 function listenError(err: unknown, what: string): Error {
   const e = err as NodeJS.ErrnoException
   const code = e.code ?? (e.message?.includes('EADDRINUSE') ? 'EADDRINUSE' : undefined)
@@ -138,6 +158,9 @@ export async function createNode(init: NodeInit): Promise<RentahalNode> {
   await prepareDataDir(init.dataDir)
   const privateKey = await loadOrCreatePeerKey(init.dataDir).catch((err: Error) => {
     throw new DataDirError(`cannot read or create the node key in ${init.dataDir}: ${err.message}`, init.dataDir)
+  })
+  const adminToken = await loadOrCreateAdminToken(init.dataDir).catch((err: Error) => {
+    throw new DataDirError(`cannot read or create the admin token in ${init.dataDir}: ${err.message}`, init.dataDir)
   })
   const db = await openDatabase(init.dataDir)
   try {
@@ -171,6 +194,9 @@ export async function createNode(init: NodeInit): Promise<RentahalNode> {
         directory: federation.directory,
         libp2p,
         log: logger('rentahal:gateway'),
+        adminToken,
+        // /v1/models lists every model any peer serves, not only this node's.
+        listModels: async () => [...localModels(workers), ...federationModels(federation.directory)],
         nodeInfo: () => ({
           peerId: libp2p.peerId.toString(),
           addrs: libp2p.getMultiaddrs().map((a) => a.toString()),
@@ -180,7 +206,8 @@ export async function createNode(init: NodeInit): Promise<RentahalNode> {
       },
       { queueTickMs: init.queueTickMs }
     )
-    return new Node(init, config, db, libp2p, workers, realms, users, gateway, federation)
+    gateway.metrics.gauge('rentahal_libp2p_connections', 'Open libp2p connections to peers', [], (set) => set(libp2p.getConnections().length))
+    return new Node(init, config, db, libp2p, workers, realms, users, gateway, federation, adminToken)
   } catch (err) {
     await db.close()
     throw err

@@ -10,6 +10,7 @@ export const LEGACY_ERRORS = {
   unknownType: 'Unknown message type',
   banned: 'You are banned from using this service.',
   nicknameTaken: 'Nickname already taken',
+  badAdminToken: 'Invalid admin token',
   noWorkers: '503: No available worker nodes'
 } as const
 
@@ -51,6 +52,7 @@ export type ClientMessage =
   | { type: 'unban_user'; user_guid: string }
   | { type: 'terminate_query'; user_guid: string }
   | { type: 'sysop_message'; message: string }
+  | { type: 'sysop_login'; token: string }
 
 export type ClientMessageType = ClientMessage['type']
 
@@ -176,6 +178,8 @@ export function parseClientMessage(text: string, attachmentMaxChars: number): Cl
       return { type, user_guid: str(msg, 'user_guid', type, 64) }
     case 'sysop_message':
       return { type, message: str(msg, 'message', type, 10_000) }
+    case 'sysop_login':
+      return { type, token: str(msg, 'token', type, 256) }
     default:
       return undefined
   }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import { type ApiOptions, callApi, DEFAULT_API, printTable } from '../api-client.js'
+import { commandGroup } from './groups.js'
 
 interface PeersResponse {
   peers: Array<{
@@ -73,31 +74,31 @@ export function registerFederationCommands(program: Command, fail: (err: unknown
     }
   })
 
-  withApi(program.command('realms').description('list query types across the federation: who serves them and how loaded they are')).action(
-    async (opts: ApiOptions) => {
-      try {
-        const body = await callApi<RealmsResponse>(opts, '/api/realms')
-        if (opts.json === true) return console.log(JSON.stringify(body, null, 2))
-        const rows = body.realms.flatMap((r) =>
-          r.providers.length === 0
-            ? [{ type: r.queryType, peer: '(nobody)', realm: r.realm ?? '-', workers: '-', load: '-', processed: r.metrics.processed_queries ?? 0 }]
-            : r.providers.map((p) => ({
-                type: r.queryType,
-                peer: p.local ? 'this node' : shortId(p.peerId),
-                realm: p.realm,
-                workers: p.workers
-                  .map((w) => `${w.id}${w.blacklisted ? '(blacklisted)' : ''}${w.models.length > 0 ? `[${w.models.join(',')}]` : ''}`)
-                  .join(' '),
-                load: `${p.inFlight}/${p.capacity} running, ${p.queueDepth} in queue`,
-                processed: p.local ? (r.metrics.processed_queries ?? 0) : '-'
-              }))
-        )
-        printTable(rows, ['type', 'peer', 'realm', 'workers', 'load', 'processed'])
-      } catch (err) {
-        fail(err)
-      }
+  // `realms` is a group (admin subcommands join it); listing is its default subcommand.
+  const realmsGroup = commandGroup(program, 'realms', 'realms across the federation, and managing this node’s')
+  withApi(
+    realmsGroup.command('list', { isDefault: true }).description('list query types across the federation: who serves them and how loaded they are')
+  ).action(async (opts: ApiOptions) => {
+    try {
+      const body = await callApi<RealmsResponse>(opts, '/api/realms')
+      if (opts.json === true) return console.log(JSON.stringify(body, null, 2))
+      const rows = body.realms.flatMap((r) =>
+        r.providers.length === 0
+          ? [{ type: r.queryType, peer: '(nobody)', realm: r.realm ?? '-', workers: '-', load: '-', processed: r.metrics.processed_queries ?? 0 }]
+          : r.providers.map((p) => ({
+              type: r.queryType,
+              peer: p.local ? 'this node' : shortId(p.peerId),
+              realm: p.realm,
+              workers: p.workers.map((w) => `${w.id}${w.blacklisted ? '(blacklisted)' : ''}${w.models.length > 0 ? `[${w.models.join(',')}]` : ''}`).join(' '),
+              load: `${p.inFlight}/${p.capacity} running, ${p.queueDepth} in queue`,
+              processed: p.local ? (r.metrics.processed_queries ?? 0) : '-'
+            }))
+      )
+      printTable(rows, ['type', 'peer', 'realm', 'workers', 'load', 'processed'])
+    } catch (err) {
+      fail(err)
     }
-  )
+  })
 
   withApi(program.command('status').description('summarise the local node')).action(async (opts: ApiOptions) => {
     try {

@@ -3,7 +3,16 @@ import { parse as parseYaml, YAMLParseError } from 'yaml'
 import { FEDERATION_ID_PATTERN, isQueryType, QUERY_TYPES, type QueryType } from '../../protocol/index.js'
 import { defaultConfig } from './defaults.js'
 import { ConfigError } from './errors.js'
-import { LOAD_BALANCING, type LoadBalancing, type NodeConfig, type RealmConfig, WORKER_KINDS, type WorkerConfig, type WorkerKind } from './types.js'
+import {
+  type GatewayConfig,
+  LOAD_BALANCING,
+  type LoadBalancing,
+  type NodeConfig,
+  type RealmConfig,
+  WORKER_KINDS,
+  type WorkerConfig,
+  type WorkerKind
+} from './types.js'
 
 type Obj = Record<string, unknown>
 
@@ -66,7 +75,8 @@ const KNOWN_TOP_LEVEL = new Set([
   'database_sharding',
   'costs',
   'workers',
-  'first_loopback_user_is_sysop'
+  'first_loopback_user_is_sysop',
+  'gateway'
 ])
 
 /** Turn a legacy `host:port` or a URL into a base URL without a trailing slash. */
@@ -204,7 +214,31 @@ export function configFromDocument(doc: unknown, source: string): NodeConfig {
       queryTimeoutMs: Math.round(r.num(workers, 'query_timeout', 'workers', base.workers.queryTimeoutMs / 1000, 0.05, 86_400) * 1000),
       noBlacklistImagine: r.bool(workers, 'no_blacklist_imagine', 'workers', base.workers.noBlacklistImagine)
     },
-    firstLoopbackUserIsSysop: r.bool(top, 'first_loopback_user_is_sysop', '', base.firstLoopbackUserIsSysop)
+    firstLoopbackUserIsSysop: r.bool(top, 'first_loopback_user_is_sysop', '', base.firstLoopbackUserIsSysop),
+    gateway: readGateway(r, top.gateway, base.gateway)
+  }
+}
+
+function readGateway(r: Reader, raw: unknown, base: GatewayConfig): GatewayConfig {
+  const g = r.obj(raw, 'gateway')
+  const p = 'gateway'
+  const seconds = (key: string, fallbackMs: number): number => Math.round(r.num(g, key, p, fallbackMs / 1000, 0.05, 86_400) * 1000)
+  const corsOrigins = r.strList(g, 'cors_origins', p)
+  for (const origin of corsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) r.fail(`${p}.cors_origins`, `${origin} is not an origin like https://example.org:8080`)
+  }
+  const openaiApiKeys = r.strList(g, 'openai_api_keys', p)
+  if (openaiApiKeys.some((k) => k.length < 8)) r.fail(`${p}.openai_api_keys`, 'every key must have at least 8 characters')
+  return {
+    bodyLimitBytes: r.int(g, 'body_limit', p, base.bodyLimitBytes, 1024, 1024 * 1024 * 1024),
+    requestTimeoutMs: seconds('request_timeout', base.requestTimeoutMs),
+    restRateLimitPerMinute: r.int(g, 'rate_limit_per_minute', p, base.restRateLimitPerMinute, 0),
+    wsMessagesPerSecond: r.num(g, 'ws_messages_per_second', p, base.wsMessagesPerSecond, 0),
+    wsMessageBurst: r.int(g, 'ws_message_burst', p, base.wsMessageBurst, 1),
+    wsConnectionsPerIp: r.int(g, 'ws_connections_per_ip', p, base.wsConnectionsPerIp, 0),
+    wsIdleTimeoutMs: seconds('ws_idle_timeout', base.wsIdleTimeoutMs),
+    corsOrigins,
+    openaiApiKeys
   }
 }
 
@@ -272,4 +306,30 @@ export function parseWorkerSpec(spec: string): WorkerConfig {
   }
   if (worker.name === '') worker.name = `${type}@${new URL(url).host}`
   return worker
+}
+
+/** Realm names: legacy style `$CHAT`, or any short name of letters, digits, $ _ . - */
+export const REALM_NAME_PATTERN = /^[$A-Za-z0-9_.-]{1,64}$/
+
+/**
+ * Validate one realm given at run time (admin API), in realms.yml shape without
+ * `workers`; `base` supplies the values the document leaves out (an update).
+ */
+export function realmFromDocument(name: string, raw: unknown, source: string, base?: RealmConfig): RealmConfig {
+  const r = new Reader(source)
+  if (!REALM_NAME_PATTERN.test(name)) r.fail('name', 'may only hold letters, digits, $ _ . - (max 64)')
+  const o = r.obj(raw, 'config')
+  if (o.workers !== undefined) r.fail('config.workers', 'add workers with the workers API, not in a realm')
+  const realm = readRealm(r, name, o, base)
+  return { ...realm, workers: base?.workers ?? [] }
+}
+
+/** Validate one worker given at run time (admin API), in realms.yml shape; `type` is required. */
+export function workerFromDocument(raw: unknown, source: string): WorkerConfig {
+  const r = new Reader(source)
+  const o = r.obj(raw, 'worker')
+  const type = r.str(o, 'type', 'worker', '')
+  if (!isQueryType(type)) r.fail('worker.type', `must be one of ${QUERY_TYPES.join(', ')}`)
+  if (o.name === undefined) r.fail('worker.name', 'is required')
+  return readWorker(r, o, 'worker', type as QueryType)
 }

@@ -62,4 +62,27 @@ export interface NodeConfig {
   }
   /** Legacy behaviour: the first user on a fresh node, connecting from loopback, becomes sysop. */
   firstLoopbackUserIsSysop: boolean
+  gateway: GatewayConfig
+}
+
+/** Limits and access rules of the HTTP / WebSocket gateway. */
+export interface GatewayConfig {
+  /** Largest HTTP request body (413 beyond). */
+  bodyLimitBytes: number
+  /** Longest an HTTP request may take, body upload and query included (408 / 504 beyond). */
+  requestTimeoutMs: number
+  /** REST requests per client IP per minute (429 with Retry-After beyond); 0 = unlimited. */
+  restRateLimitPerMinute: number
+  /** Sustained `/ws` messages per socket per second; 0 = unlimited. */
+  wsMessagesPerSecond: number
+  /** `/ws` messages a socket may send at once before the per-second rate applies. */
+  wsMessageBurst: number
+  /** Open `/ws` connections per client IP; 0 = unlimited. */
+  wsConnectionsPerIp: number
+  /** A `/ws` socket that answers no ping for this long is closed. */
+  wsIdleTimeoutMs: number
+  /** Browser origins (scheme://host:port) allowed to call the API from another site. Empty = none. */
+  corsOrigins: string[]
+  /** Bearer keys accepted by the OpenAI-compatible API; empty = no key needed. */
+  openaiApiKeys: string[]
 }

@@ -8,17 +8,24 @@ import type { RentahalLibp2p } from '../p2p/index.js'
 import type { QueryRunner, RealmRegistry } from '../realms/index.js'
 import type { UserStore } from '../users/index.js'
 import type { WorkerRegistry } from '../workers/index.js'
+import { HttpError, registerErrorHandler } from './http-errors.js'
+import { crossOrigin, registerCors, registerRateLimit } from './http-limits.js'
 import { ClientHub } from './hub.js'
+import { GatewayMetrics } from './metrics.js'
+import { Moderation } from './moderation.js'
+import type { ModelEntry } from './openai.js'
 import { QueryDesk } from './query-desk.js'
+import { registerAdminRoutes } from './routes-admin.js'
 import { registerFederationRoutes } from './routes-federation.js'
+import { registerLegacyRoutes } from './routes-legacy.js'
 import { registerNodeRoutes } from './routes-node.js'
 import { defaultUiDir, registerUiRoutes } from './routes-ui.js'
+import { registerOpenAiRoutes } from './routes-openai.js'
+import { SpeechService } from './speech.js'
 import { handleConnection, type SessionContext } from './ws-session.js'
 
 /** Legacy v1 pushes `queue_update` about once a second even when idle. */
 export const QUEUE_TICK_MS = 1_000
-/** Largest HTTP request body. */
-export const BODY_LIMIT_BYTES = 10 * 1024 * 1024
 
 export interface NodeInfo {
   peerId: string
@@ -40,6 +47,10 @@ export interface GatewayComponents {
   libp2p?: RentahalLibp2p
   /** Open /ws connections (set by the gateway itself). */
   connections?: () => number
+  /** The node's admin token (admin API bearer token, `/ws` `sysop_login`). */
+  adminToken: string
+  /** Models `/v1/models` lists; default: this node's own workers. The federation adds its peers'. */
+  listModels?: () => Promise<ModelEntry[]>
 }
 
 export interface GatewayInit {
@@ -53,6 +64,10 @@ export interface GatewayInit {
 export interface Gateway {
   app: FastifyInstance
   hub: ClientHub
+  desk: QueryDesk
+  moderation: Moderation
+  /** This node's Prometheus registry; other parts add counters and gauges through it. */
+  metrics: GatewayMetrics
   /** Stop timers and close every client socket. */
   close(): Promise<void>
 }
@@ -60,49 +75,131 @@ export interface Gateway {
 /** The HTTP + WebSocket front of a node, built apart from `listen` so tests can `inject()`. */
 export async function buildGateway(components: GatewayComponents, init: GatewayInit = {}): Promise<Gateway> {
   const { config, users, realms, workers, log } = components
+  const limits = config.gateway
+  const wsMaxPayload = init.wsMaxPayload ?? WS_MAX_PAYLOAD_BYTES
   const app = Fastify({
     logger: init.logger ?? false,
-    bodyLimit: BODY_LIMIT_BYTES,
-    requestTimeout: 120_000
+    bodyLimit: limits.bodyLimitBytes,
+    requestTimeout: limits.requestTimeoutMs,
+    // JSON bodies with __proto__ / constructor keys are refused (400), never merged.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error'
   })
+  registerErrorHandler(app, log.error)
   const hub = new ClientHub()
-  const desk = new QueryDesk({ runner: components.runner, users, config })
+  const metrics = new GatewayMetrics({ realms, hub })
+  const speech = new SpeechService({ workers }, { timeoutMs: config.workers.queryTimeoutMs })
+  const desk = new QueryDesk({ runner: components.runner, users, config, speech, observer: metrics })
   const broadcastQueue = (): void => {
     hub.broadcast({ type: 'queue_update', depth: realms.depth, total: realms.totalWorkers }, undefined, true)
   }
-  const ctx: SessionContext = { config, users, realms, workers, desk, hub, log, huggingfaceModels: [], broadcastQueue }
+  const moderation = new Moderation({ users, hub, desk, broadcastQueue })
+  const ctx: SessionContext = {
+    config,
+    users,
+    realms,
+    workers,
+    desk,
+    hub,
+    moderation,
+    log,
+    huggingfaceModels: [],
+    broadcastQueue,
+    adminToken: components.adminToken,
+    wsMaxPayload
+  }
 
+  const timers: NodeJS.Timeout[] = []
   const tickMs = init.queueTickMs ?? QUEUE_TICK_MS
-  const tick = tickMs > 0 ? setInterval(() => hub.size > 0 && broadcastQueue(), tickMs) : undefined
-  tick?.unref()
-  workers.on('change', () => hub.broadcast({ type: 'worker_update', workers: workers.list().map((w) => w.toLegacy()) }))
-  workers.on('blacklisted', (w) => hub.broadcast({ type: 'sysop_message', message: `WARNING: Worker ${w.name} has been blacklisted` }))
+  if (tickMs > 0) timers.push(setInterval(() => hub.size > 0 && broadcastQueue(), tickMs))
+  // Heartbeat: a socket that did not answer the previous ping (nor sent anything) is closed.
+  timers.push(
+    setInterval(
+      () => {
+        for (const client of hub.all()) {
+          if (!client.alive) {
+            client.socket.close(1001, 'Idle timeout: no answer to ping')
+            continue
+          }
+          client.alive = false
+          client.socket.ping()
+        }
+      },
+      Math.max(25, limits.wsIdleTimeoutMs / 2)
+    )
+  )
+  for (const t of timers) t.unref()
+  const onWorkersChange = (): void => hub.broadcast({ type: 'worker_update', workers: workers.list().map((w) => w.toLegacy()) })
+  const onBlacklisted = (w: { name: string }): void => hub.broadcast({ type: 'sysop_message', message: `WARNING: Worker ${w.name} has been blacklisted` })
+  workers.on('change', onWorkersChange)
+  workers.on('blacklisted', onBlacklisted)
 
-  await app.register(websocket, { options: { maxPayload: init.wsMaxPayload ?? WS_MAX_PAYLOAD_BYTES } })
+  registerCors(app, limits)
+  await registerRateLimit(app, limits)
+  await app.register(websocket, { options: { maxPayload: wsMaxPayload } })
+  const openPerIp = new Map<string, number>()
   app.register(async (scope) => {
-    scope.get('/ws', { websocket: true }, (socket, request) => {
-      handleConnection(socket, request.raw, ctx).catch((err) => {
-        log.error('websocket session failed: %s', (err as Error).message)
-        socket.close(1011, 'Internal error')
-      })
-    })
+    scope.get(
+      '/ws',
+      {
+        websocket: true,
+        // Refused before the upgrade, with a status a client can read.
+        preValidation: async (request) => {
+          const origin = crossOrigin(request)
+          if (origin !== undefined && !limits.corsOrigins.includes(origin)) {
+            throw new HttpError(403, `Origin ${origin} may not open /ws (gateway.cors_origins)`, 'CorsError')
+          }
+          const open = openPerIp.get(request.ip) ?? 0
+          if (limits.wsConnectionsPerIp > 0 && open >= limits.wsConnectionsPerIp) {
+            throw new HttpError(429, `Too many /ws connections from your address (at most ${limits.wsConnectionsPerIp})`, 'ConnectionLimitError')
+          }
+        }
+      },
+      (socket, request) => {
+        const ip = request.ip
+        openPerIp.set(ip, (openPerIp.get(ip) ?? 0) + 1)
+        socket.once('close', () => {
+          const n = (openPerIp.get(ip) ?? 1) - 1
+          if (n <= 0) openPerIp.delete(ip)
+          else openPerIp.set(ip, n)
+        })
+        handleConnection(socket, request.raw, ctx).catch((err) => {
+          log.error('websocket session failed: %s', (err as Error).message)
+          socket.close(1011, 'Internal error')
+        })
+      }
+    )
   })
 
-  // One file per group of routes; each gets the same components.
+  // One file per group of routes.
   components.connections = () => hub.size
   registerNodeRoutes(app, components, ctx)
   registerFederationRoutes(app, components)
+  registerLegacyRoutes(app, components, desk)
+  registerAdminRoutes(app, components, hub, moderation)
+  registerOpenAiRoutes(app, components, desk)
+  app.get('/metrics', async (_request, reply) => {
+    const { contentType, body } = await metrics.text()
+    return reply.header('content-type', contentType).send(body)
+  })
   await registerUiRoutes(app, defaultUiDir())
 
   return {
     app,
     hub,
+    desk,
+    moderation,
+    metrics,
     async close() {
-      clearInterval(tick)
+      for (const t of timers) clearInterval(t)
+      workers.off('change', onWorkersChange)
+      workers.off('blacklisted', onBlacklisted)
       for (const client of hub.all()) {
         client.controller.abort()
         client.socket.close(1001, 'Node is stopping')
       }
+      // REST and OpenAI requests still waiting for a worker answer at once instead of holding the close.
+      desk.cancelAll()
       await app.close()
     }
   }

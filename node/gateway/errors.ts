@@ -18,6 +18,11 @@ export function legacyErrorMessage(err: unknown): string {
     case 'UnknownWorkerError':
     case 'UnknownUserError':
     case 'RouteError':
+    case 'NoSpeechWorkerError':
+    case 'UnknownRealmError':
+    case 'RealmExistsError':
+    case 'RealmBusyError':
+    case 'UserBannedError':
       return e.message
     case 'WorkerHttpError':
     case 'WorkerProtocolError':

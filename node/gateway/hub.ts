@@ -10,6 +10,8 @@ export interface Client {
   isSysop: boolean
   /** Aborts the client's running queries when it goes away. */
   controller: AbortController
+  /** False after a ping until the client shows a sign of life (pong or message). */
+  alive: boolean
 }
 
 /**
@@ -50,6 +52,15 @@ export class ClientHub {
 
   guids(): string[] {
     return [...new Set(this.all().map((c) => c.guid))]
+  }
+
+  sysops(): Client[] {
+    return this.all().filter((c) => c.isSysop)
+  }
+
+  /** Tell every sysop which users are connected (legacy `active_users`). */
+  pushActiveUsers(): void {
+    this.broadcast({ type: 'active_users', users: this.guids() }, (c) => c.isSysop)
   }
 
   /** Send to one client; returns false when it could not be sent. */

@@ -1,27 +1,24 @@
 import type { IncomingMessage } from 'node:http'
 import type { Logger } from '@libp2p/interface'
 import type { WebSocket } from 'ws'
-import {
-  type ClientMessage,
-  InvalidClientMessageError,
-  isQueryType,
-  LEGACY_ERRORS,
-  MAX_ATTACHMENT_BYTES,
-  PREVIOUS_QUERIES_LIMIT,
-  parseClientMessage,
-  QUERY_TYPES,
-  SYSOP_MESSAGE_TYPES
-} from '../../protocol/index.js'
-import { type NodeConfig, normaliseWorkerUrl } from '../config/index.js'
+import { LEGACY_ERRORS, PREVIOUS_QUERIES_LIMIT, QUERY_TYPES } from '../../protocol/index.js'
+import type { NodeConfig } from '../config/index.js'
 import type { RealmRegistry } from '../realms/index.js'
 import { canonicalGuid, newGuid, toLegacyUserInfo, type User, type UserStore } from '../users/index.js'
 import type { WorkerRegistry } from '../workers/index.js'
+import { cookieValue } from './auth.js'
 import { legacyErrorMessage } from './errors.js'
 import { type Client, type ClientHub, clientController } from './hub.js'
+import type { Moderation } from './moderation.js'
 import type { QueryDesk } from './query-desk.js'
+import { VisionUploads } from './vision-upload.js'
+import { MessageRateLimiter, withCloseReasons } from './ws-limits.js'
+import { handleMessage, type Session } from './ws-messages.js'
 
-/** Base64 text of the largest attachment we accept. */
-const ATTACHMENT_MAX_CHARS = Math.ceil((MAX_ATTACHMENT_BYTES * 4) / 3) + 64
+/** Messages held while the handshake runs; a client sending more is closed. */
+export const MAX_EARLY_MESSAGES = 256
+/** At most one "slow down" error frame per this many ms. */
+const RATE_WARNING_INTERVAL_MS = 1_000
 
 export interface SessionContext {
   config: NodeConfig
@@ -30,25 +27,15 @@ export interface SessionContext {
   workers: WorkerRegistry
   desk: QueryDesk
   hub: ClientHub
+  moderation: Moderation
   log: Logger
+  /** The legacy HuggingFace model list (shown to users; kept in memory). */
   huggingfaceModels: Array<{ name: string; type: string }>
   /** Broadcast the global queue state to every client. */
   broadcastQueue: () => void
-}
-
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (header === undefined) return undefined
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=')
-    if (eq > 0 && part.slice(0, eq).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(eq + 1).trim())
-      } catch {
-        return undefined
-      }
-    }
-  }
-  return undefined
+  /** Presenting it with `sysop_login` makes a user sysop. */
+  adminToken: string
+  wsMaxPayload: number
 }
 
 export function isLoopback(address: string | undefined): boolean {
@@ -58,19 +45,46 @@ export function isLoopback(address: string | undefined): boolean {
 
 const money = (n: number): string => `$${n.toFixed(2)}`
 
-/** Serve one `/ws` connection: the legacy handshake, then its messages until it closes. */
+/** Serve one `/ws` connection: the legacy handshake (§2.1), then its messages until it closes. */
 export async function handleConnection(socket: WebSocket, request: IncomingMessage, ctx: SessionContext): Promise<void> {
+  withCloseReasons(socket, ctx.wsMaxPayload)
+  const { wsMessagesPerSecond, wsMessageBurst } = ctx.config.gateway
+  const limiter = new MessageRateLimiter(wsMessagesPerSecond, wsMessageBurst)
+  let dropped = 0
+  let lastWarning = Number.NEGATIVE_INFINITY
+  // Set once the handshake has admitted the client.
+  let client: Client | undefined
+
   // Messages that arrive during the (async) handshake are held and handled after it, in order.
   const early: string[] = []
   let onMessage: (text: string) => void = (text) => {
+    if (early.length >= MAX_EARLY_MESSAGES) {
+      socket.close(1008, 'Too many messages before the handshake finished')
+      return
+    }
     early.push(text)
   }
   socket.on('message', (data, isBinary) => {
-    if (isBinary) {
-      onMessage('')
+    if (client !== undefined) client.alive = true
+    if (!limiter.take()) {
+      // Over the rate: drop the message and say so; a client that keeps flooding is closed.
+      dropped++
+      if (dropped > wsMessageBurst) {
+        socket.close(1008, `Message rate limit exceeded (${wsMessagesPerSecond} per second)`)
+        return
+      }
+      const now = performance.now()
+      if (client !== undefined && now - lastWarning >= RATE_WARNING_INTERVAL_MS) {
+        lastWarning = now
+        ctx.hub.send(client, { type: 'error', message: `Too many messages: slow down (at most ${wsMessagesPerSecond} per second)` })
+      }
       return
     }
-    onMessage(data.toString())
+    dropped = 0
+    onMessage(isBinary ? '' : data.toString())
+  })
+  socket.on('pong', () => {
+    if (client !== undefined) client.alive = true
   })
 
   const cookieGuid = canonicalGuid(cookieValue(request.headers.cookie, 'user_guid'))
@@ -87,8 +101,8 @@ export async function handleConnection(socket: WebSocket, request: IncomingMessa
   }
   if (socket.readyState !== socket.OPEN) return
 
-  const client: Client = { socket, guid, isSysop: user.isSysop, controller: clientController() }
-  const send = (frame: object): boolean => ctx.hub.send(client, frame)
+  const joined: Client = { socket, guid, isSysop: user.isSysop, controller: clientController(), alive: true }
+  const send = (frame: object): boolean => ctx.hub.send(joined, frame)
   if (cookieGuid === undefined) send({ type: 'set_cookie', name: 'user_guid', value: guid })
   send({ type: 'user_info', data: toLegacyUserInfo(user) })
   if (user.isBanned) {
@@ -96,10 +110,14 @@ export async function handleConnection(socket: WebSocket, request: IncomingMessa
     socket.close(1008, 'Banned')
     return
   }
-  ctx.hub.add(client)
+  client = joined
+  ctx.hub.add(joined)
+  const session: Session = { client: joined, uploads: new VisionUploads() }
   socket.on('close', () => {
-    ctx.hub.delete(client)
-    client.controller.abort()
+    ctx.hub.delete(joined)
+    joined.controller.abort()
+    session.uploads.clear()
+    ctx.hub.pushActiveUsers()
   })
 
   try {
@@ -110,10 +128,13 @@ export async function handleConnection(socket: WebSocket, request: IncomingMessa
   }
   send({ type: 'worker_update', workers: ctx.workers.list().map((w) => w.toLegacy()) })
   send({ type: 'huggingface_update', models: ctx.huggingfaceModels })
-  if (client.isSysop) ctx.hub.broadcast({ type: 'active_users', users: ctx.hub.guids() }, (c) => c.isSysop)
+  // Legacy pushes active_users to every sysop when a sysop connects; we also do it for every join and leave.
+  ctx.hub.pushActiveUsers()
 
   onMessage = (text) => {
-    handleMessage(text, client, ctx).catch((err) => {
+    handleMessage(text, session, ctx).catch((err: Error) => {
+      // A query cancelled because its user left or a sysop terminated it gets no answer.
+      if (err.name === 'QueryAbortedError') return
       send({ type: 'error', message: legacyErrorMessage(err) })
     })
   }
@@ -125,7 +146,7 @@ async function greeting(ctx: SessionContext, user: User): Promise<string[]> {
   const totals = await ctx.users.systemTotals()
   const labels: Record<string, string> = { chat: 'Chat', vision: 'Vision', imagine: 'Imagine', speech: 'Speech' }
   const times = QUERY_TYPES.map((type) => {
-    const realm = ctx.realms.list().find((r) => r.queryType === type)
+    const realm = ctx.realms.findForType(type)
     const avg = realm === undefined ? 0 : realm.metrics.avgProcessingTimeMs / 1000
     return `${labels[type]}: ${avg.toFixed(2)}s`
   })
@@ -143,143 +164,4 @@ async function greeting(ctx: SessionContext, user: User): Promise<string[]> {
     `Currently connected users: ${ctx.hub.guids().length}\nMost users ever connected: ${ctx.hub.peak}`,
     ['Connected users:', ...connected.filter((x) => x !== undefined)].join('\n')
   ]
-}
-
-async function handleMessage(text: string, client: Client, ctx: SessionContext): Promise<void> {
-  const send = (frame: object): boolean => ctx.hub.send(client, frame)
-  let msg: ClientMessage | undefined
-  try {
-    msg = parseClientMessage(text, ATTACHMENT_MAX_CHARS)
-  } catch (err) {
-    if (err instanceof InvalidClientMessageError) {
-      send({ type: 'error', message: err.message })
-      return
-    }
-    throw err
-  }
-  if (msg === undefined || (SYSOP_MESSAGE_TYPES.has(msg.type) && !client.isSysop)) {
-    send({ type: 'error', message: LEGACY_ERRORS.unknownType })
-    return
-  }
-  switch (msg.type) {
-    case 'pong':
-      return
-    case 'ping':
-      send({ type: 'pong' })
-      return
-    case 'get_previous_queries':
-      send({ type: 'previous_queries', data: await ctx.users.history(client.guid, PREVIOUS_QUERIES_LIMIT) })
-      return
-    case 'set_nickname': {
-      const user = await ctx.users.setNickname(client.guid, msg.nickname)
-      send({ type: 'user_info', data: toLegacyUserInfo(user) })
-      return
-    }
-    case 'submit_query': {
-      const wantsStream = msg.stream
-      const signal = client.controller.signal
-      const pending = ctx.desk.run(client.guid, msg.query, {
-        signal,
-        onPosition: (position) => send({ type: 'queue_update', depth: ctx.realms.depth, total: ctx.realms.totalWorkers, position }),
-        onChunk: wantsStream ? (text) => send({ type: 'query_chunk', text }) : undefined,
-        onServing: (servedBy) => send({ type: 'query_started', served_by: servedBy })
-      })
-      ctx.broadcastQueue()
-      try {
-        const out = await pending
-        send({ type: 'query_result', result: out.result, result_type: out.result_type, processing_time: out.processing_time, cost: out.cost })
-      } catch (err) {
-        // A query cancelled because its user left or a sysop terminated it gets no answer.
-        if (signal.aborted) return
-        throw err
-      } finally {
-        ctx.broadcastQueue()
-      }
-      return
-    }
-    default:
-      await handleSysopMessage(msg, client, ctx)
-  }
-}
-
-async function handleSysopMessage(msg: ClientMessage, client: Client, ctx: SessionContext): Promise<void> {
-  const send = (frame: object): boolean => ctx.hub.send(client, frame)
-  const workerUpdate = (): void => ctx.hub.broadcast({ type: 'worker_update', workers: ctx.workers.list().map((w) => w.toLegacy()) })
-  switch (msg.type) {
-    case 'get_stats': {
-      const totals = await ctx.users.systemTotals()
-      send({
-        type: 'system_stats',
-        data: {
-          id: 1,
-          total_queries: totals.totalQueries,
-          total_processing_time: totals.totalProcessingTime,
-          total_cost: totals.totalCost,
-          last_updated: new Date().toISOString()
-        }
-      })
-      send({ type: 'user_stats', data: (await ctx.users.list()).map(toLegacyUserInfo) })
-      send({ type: 'worker_health', data: ctx.workers.list().map((w) => w.toLegacy()) })
-      return
-    }
-    case 'sysop_message':
-      ctx.hub.broadcast({ type: 'sysop_message', message: msg.message })
-      return
-    case 'ban_user':
-    case 'unban_user': {
-      const guid = canonicalGuid(msg.user_guid)
-      if (guid === undefined) throw new InvalidClientMessageError(`Invalid ${msg.type}: user_guid must be a UUID`)
-      const banned = msg.type === 'ban_user'
-      await ctx.users.setBanned(guid, banned)
-      ctx.hub.broadcast({ type: banned ? 'user_banned' : 'user_unbanned', guid })
-      if (banned) {
-        // Fix of the original: a ban takes effect at once, not at the next connect.
-        for (const target of ctx.hub.byGuid(guid)) {
-          ctx.hub.send(target, { type: 'error', message: LEGACY_ERRORS.banned })
-          target.socket.close(1008, 'Banned')
-        }
-      }
-      return
-    }
-    case 'terminate_query': {
-      const guid = canonicalGuid(msg.user_guid)
-      if (guid === undefined) throw new InvalidClientMessageError('Invalid terminate_query: user_guid must be a UUID')
-      for (const target of ctx.hub.byGuid(guid)) {
-        target.controller.abort()
-        target.controller = clientController()
-      }
-      ctx.hub.broadcast({ type: 'query_terminated', guid })
-      ctx.broadcastQueue()
-      return
-    }
-    case 'add_worker': {
-      const { name, address, type } = msg.worker
-      if (!isQueryType(type)) throw new InvalidClientMessageError(`Invalid add_worker: type must be one of ${QUERY_TYPES.join(', ')}`)
-      let url: string
-      try {
-        url = normaliseWorkerUrl(address)
-      } catch {
-        throw new InvalidClientMessageError('Invalid add_worker: address must be host:port or an http(s) URL')
-      }
-      ctx.workers.add({ name, kind: 'legacy', type, url, models: [], capacity: 1 })
-      workerUpdate()
-      return
-    }
-    case 'remove_worker':
-      await ctx.workers.remove(msg.worker_name)
-      workerUpdate()
-      return
-    case 'add_huggingface_model':
-      ctx.huggingfaceModels.push(msg.model)
-      ctx.hub.broadcast({ type: 'huggingface_update', models: ctx.huggingfaceModels })
-      return
-    case 'remove_huggingface_model': {
-      const i = ctx.huggingfaceModels.findIndex((m) => m.name === msg.model_name)
-      if (i >= 0) ctx.huggingfaceModels.splice(i, 1)
-      ctx.hub.broadcast({ type: 'huggingface_update', models: ctx.huggingfaceModels })
-      return
-    }
-    default:
-      send({ type: 'error', message: LEGACY_ERRORS.unknownType })
-  }
 }

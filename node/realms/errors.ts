@@ -17,3 +17,18 @@ export class UnknownQueryTypeError extends Error {
 export class QueryAbortedError extends Error {
   override name = 'QueryAbortedError'
 }
+
+/** No realm has that name. */
+export class UnknownRealmError extends Error {
+  override name = 'UnknownRealmError'
+}
+
+/** The realm name or its primary query type is taken. */
+export class RealmExistsError extends Error {
+  override name = 'RealmExistsError'
+}
+
+/** The realm cannot be changed or deleted now (queries, workers or backups depend on it). */
+export class RealmBusyError extends Error {
+  override name = 'RealmBusyError'
+}

@@ -67,16 +67,28 @@ export class Realm extends EventEmitter<RealmEvents> {
     crossFederationQueries: 0,
     failedRoutes: 0
   }
+  // New or restored capacity may let queued queries start.
+  private readonly onWorkersChange = (): void => this.dispatch()
 
   constructor(
-    readonly config: RealmConfig,
+    private currentConfig: RealmConfig,
     private readonly workers: WorkerRegistry,
     /** Longest one worker call may take (legacy `query_timeout`). */
     private readonly queryTimeoutMs = 30_000
   ) {
     super()
-    // New or restored capacity may let queued queries start.
-    workers.on('change', () => this.dispatch())
+    workers.on('change', this.onWorkersChange)
+  }
+
+  get config(): RealmConfig {
+    return this.currentConfig
+  }
+
+  /** Replace the realm's settings at run time (admin API); queued queries keep their place. */
+  reconfigure(config: RealmConfig): void {
+    this.currentConfig = config
+    this.emit('change')
+    this.dispatch()
   }
 
   get name(): string {
@@ -230,11 +242,12 @@ export class Realm extends EventEmitter<RealmEvents> {
     })
   }
 
-  /** Reject everything queued (node stopping). Running queries end through their signals. */
-  close(): void {
+  /** Reject everything queued (node stopping, realm deleted). Running queries end through their signals. */
+  close(reason = 'Node is stopping'): void {
+    this.workers.off('change', this.onWorkersChange)
     for (const pending of this.queue.splice(0)) {
       this.detach(pending)
-      pending.reject(new QueryAbortedError('Node is stopping'))
+      pending.reject(new QueryAbortedError(reason))
     }
   }
 }

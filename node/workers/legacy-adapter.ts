@@ -39,7 +39,7 @@ export class LegacyWorkerAdapter implements WorkerAdapter {
       model_type: request.modelType,
       model_name: request.modelName
     }
-    if (request.image !== undefined) payload.image = bytesToString(request.image, 'base64')
+    if (request.image !== undefined) payload.image = bytesToString(request.image, 'base64pad')
     const res = await postJson(`${this.config.url}/predict`, payload, options.signal)
     const body = (await readJson(res, this.config.name)) as { response?: unknown }
     if (typeof body?.response !== 'string') throw new WorkerProtocolError(`worker ${this.config.name} answered without a "response" string`)

@@ -25,8 +25,8 @@ export class WsClient {
     })
   }
 
-  static async connect(url: string, cookie?: string): Promise<WsClient> {
-    const socket = new WebSocket(url, { headers: cookie === undefined ? {} : { cookie: `user_guid=${cookie}` } })
+  static async connect(url: string, cookie?: string, origin?: string): Promise<WsClient> {
+    const socket = new WebSocket(url, { headers: cookie === undefined ? {} : { cookie: `user_guid=${cookie}` }, origin })
     const client = new WsClient(socket)
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve())
