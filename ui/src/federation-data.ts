@@ -79,13 +79,21 @@ export class FederationData {
     void this.refresh()
   }
 
+  /**
+   * The Ask form needs only the node and the realms; peers and shards are
+   * loaded while the federation view is open, and `/v1/models` only when the
+   * realm view is missing (keeps polling far below the node's rate limit).
+   */
   private async loadAll(): Promise<void> {
-    const [node, peers, realms, shards, openaiModels] = await Promise.all([
-      load<NodeStatus>('/api/node'),
-      load<PeerInfo[]>('/api/node/peers', (b) => (b as { peers: PeerInfo[] }).peers ?? []),
-      load<FederationRealms>('/api/realms'),
-      load<ShardStatus>('/api/shards'),
-      load<string[]>('/v1/models', (b) => ((b as { data?: Array<{ id: string }> }).data ?? []).map((m) => m.id))
+    const previous = this.snapshot
+    const full = this.fast || previous.at === 0
+    const [node, realms] = await Promise.all([load<NodeStatus>('/api/node'), load<FederationRealms>('/api/realms')])
+    const [peers, shards, openaiModels] = await Promise.all([
+      full ? load<PeerInfo[]>('/api/node/peers', (b) => (b as { peers: PeerInfo[] }).peers ?? []) : previous.peers,
+      full ? load<ShardStatus>('/api/shards') : previous.shards,
+      realms.state === 'ok'
+        ? ({ state: 'unavailable' } as const)
+        : load<string[]>('/v1/models', (b) => ((b as { data?: Array<{ id: string }> }).data ?? []).map((m) => m.id))
     ])
     this.snapshot = { node, peers, realms, shards, openaiModels, at: Date.now() }
     for (const listener of this.listeners) listener(this.snapshot)
