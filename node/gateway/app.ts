@@ -20,6 +20,7 @@ import { registerFederationRoutes } from './routes-federation.js'
 import { registerLegacyRoutes } from './routes-legacy.js'
 import { registerNodeRoutes } from './routes-node.js'
 import { registerOpenAiRoutes } from './routes-openai.js'
+import { defaultUiDir, registerUiRoutes } from './routes-ui.js'
 import { registerWorkerRoutes } from './routes-workers.js'
 import { SpeechService } from './speech.js'
 import { handleConnection, type SessionContext } from './ws-session.js'
@@ -183,6 +184,7 @@ export async function buildGateway(components: GatewayComponents, init: GatewayI
     return reply.header('content-type', contentType).send(body)
   })
   registerWorkerRoutes(app, components)
+  await registerUiRoutes(app, defaultUiDir())
 
   return {
     app,
