@@ -1,6 +1,8 @@
 // The composition root: builds every part of a node from its config and
 // starts and stops them in order (initialize_planetscale_architecture).
 import './polyfill.js'
+import { join } from 'node:path'
+import type { ConnectionGater } from '@libp2p/interface'
 import { logger } from '@libp2p/logger'
 import type { Level } from 'level'
 import type { NodeConfig, WorkerConfig } from './config/index.js'
@@ -8,8 +10,9 @@ import { DataDirError, ListenError } from './errors.js'
 import { buildGateway, type Gateway } from './gateway/index.js'
 import { createP2P, loadOrCreatePeerKey, type RentahalLibp2p } from './p2p/index.js'
 import { LocalQueryRunner, type QueryRunner, RealmRegistry } from './realms/index.js'
+import { Libp2pStoragePeerSource, ShardService, type ShardServiceInit, ShardStore, ShardStoreUnavailableError } from './shards/index.js'
 import { openDatabase, prepareDataDir } from './store.js'
-import { LevelUserStore, type UserStore } from './users/index.js'
+import { LevelUserStore, ShardedUserStore, type UserStore } from './users/index.js'
 import { VERSION } from './version.js'
 import { createWorkerAdapter, type WorkerAdapter, WorkerRegistry } from './workers/index.js'
 
@@ -31,7 +34,11 @@ export interface NodeInit {
     port?: number
     announce?: string[]
     bootstrap?: string[]
+    /** Deny connections (tests use it to partition the federation). */
+    connectionGater?: ConnectionGater
   }
+  /** Shard service timers and deadlines (tests set the timers to 0 and drive `shards.sync()`). */
+  shards?: Partial<Pick<ShardServiceInit, 'antiEntropyIntervalMs' | 'repairDelayMs' | 'requestTimeoutMs' | 'dialTimeoutMs'>>
   /** Workers from the command line, added to the realms.yml ones. */
   workers?: WorkerConfig[]
   /** Override adapter construction (tests, in-process workers). */
@@ -48,6 +55,8 @@ export interface RentahalNode {
   readonly workers: WorkerRegistry
   readonly realms: RealmRegistry
   readonly users: UserStore
+  /** User-data shards; undefined when `database_sharding.enabled` is false. */
+  readonly shards: ShardService | undefined
   readonly gateway: Gateway
   readonly db: Level<string, unknown>
   readonly peerId: string
@@ -69,8 +78,13 @@ class Node implements RentahalNode {
     readonly workers: WorkerRegistry,
     readonly realms: RealmRegistry,
     readonly users: UserStore,
-    readonly gateway: Gateway
+    readonly gateway: Gateway,
+    private readonly sharding?: ShardParts
   ) {}
+
+  get shards(): ShardService | undefined {
+    return this.sharding?.service
+  }
 
   get peerId(): string {
     return this.libp2p.peerId.toString()
@@ -82,6 +96,10 @@ class Node implements RentahalNode {
       await this.libp2p.start()
     } catch (err) {
       throw listenError(err, `libp2p port ${this.init.p2p?.port ?? 0}`)
+    }
+    if (this.sharding !== undefined) {
+      await this.sharding.peers.start()
+      await this.sharding.service.start()
     }
     if (this.init.healthChecks !== false) this.workers.start()
     const http = this.init.http
@@ -107,7 +125,10 @@ class Node implements RentahalNode {
     await this.gateway.close()
     this.realms.close()
     await this.workers.stop()
+    await this.sharding?.service.stop()
+    this.sharding?.peers.stop()
     await this.libp2p.stop()
+    await this.sharding?.store?.close()
     await this.db.close()
     this.started = false
     log('stopped %s', this.peerId)
@@ -131,6 +152,7 @@ export async function createNode(init: NodeInit): Promise<RentahalNode> {
     throw new DataDirError(`cannot read or create the node key in ${init.dataDir}: ${err.message}`, init.dataDir)
   })
   const db = await openDatabase(init.dataDir)
+  let sharding: ShardParts | undefined
   try {
     const workers = new WorkerRegistry({
       healthCheckIntervalMs: config.workers.healthCheckIntervalMs,
@@ -140,7 +162,6 @@ export async function createNode(init: NodeInit): Promise<RentahalNode> {
     for (const realm of config.realms) for (const w of realm.workers) workers.add(w)
     for (const w of init.workers ?? []) workers.add(w)
     const realms = new RealmRegistry(config.realms, workers, config.workers.queryTimeoutMs)
-    const users = new LevelUserStore(db)
     const libp2p = await createP2P({
       privateKey,
       federationId: config.federationId,
@@ -148,8 +169,14 @@ export async function createNode(init: NodeInit): Promise<RentahalNode> {
       host: init.p2p?.host,
       port: init.p2p?.port,
       announce: init.p2p?.announce,
-      bootstrap: [...config.discovery.bootstrapNodes, ...(init.p2p?.bootstrap ?? [])]
+      bootstrap: [...config.discovery.bootstrapNodes, ...(init.p2p?.bootstrap ?? [])],
+      connectionGater: init.p2p?.connectionGater
     })
+    sharding = config.sharding.enabled ? await createSharding(init, libp2p) : undefined
+    const users: UserStore =
+      sharding === undefined
+        ? new LevelUserStore(db)
+        : new ShardedUserStore({ shards: sharding.service, db, self: libp2p.peerId.toString(), log: logger('rentahal:users') })
     const runner: QueryRunner = new LocalQueryRunner(realms)
     const gateway = await buildGateway(
       {
@@ -159,6 +186,7 @@ export async function createNode(init: NodeInit): Promise<RentahalNode> {
         workers,
         runner,
         log: logger('rentahal:gateway'),
+        shards: sharding?.service,
         nodeInfo: () => ({
           peerId: libp2p.peerId.toString(),
           addrs: libp2p.getMultiaddrs().map((a) => a.toString()),
@@ -168,9 +196,40 @@ export async function createNode(init: NodeInit): Promise<RentahalNode> {
       },
       { queueTickMs: init.queueTickMs }
     )
-    return new Node(init, config, db, libp2p, workers, realms, users, gateway)
+    return new Node(init, config, db, libp2p, workers, realms, users, gateway, sharding)
   } catch (err) {
+    await sharding?.store?.close()
     await db.close()
     throw err
   }
+}
+
+interface ShardParts {
+  service: ShardService
+  peers: Libp2pStoragePeerSource
+  store: ShardStore | undefined
+}
+
+/**
+ * The shard store lives in its own LevelDB (`<data dir>/shards`): when it
+ * cannot be opened the node still starts and routes queries, logs why, stores
+ * no shards, and user-data operations fail with that reason.
+ */
+async function createSharding(init: NodeInit, libp2p: RentahalLibp2p): Promise<ShardParts> {
+  const { sharding } = init.config
+  let store: ShardStore | undefined
+  let storeError: ShardStoreUnavailableError | undefined
+  try {
+    store = await ShardStore.open(join(init.dataDir, 'shards'))
+  } catch (err) {
+    if (!(err instanceof ShardStoreUnavailableError)) throw err
+    storeError = err
+    log.error("%s; user data is unavailable from this node's own store", err.message)
+  }
+  const peers = new Libp2pStoragePeerSource(libp2p, { replication: sharding.replication }, logger('rentahal:shards:peers'))
+  const service = new ShardService(
+    { libp2p, peers, store, storeError, log: logger('rentahal:shards') },
+    { replication: sharding.replication, writeQuorum: sharding.writeQuorum, readQuorum: sharding.readQuorum, ...init.shards }
+  )
+  return { service, peers, store }
 }

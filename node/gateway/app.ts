@@ -4,11 +4,13 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { WS_MAX_PAYLOAD_BYTES } from '../../protocol/index.js'
 import type { NodeConfig } from '../config/index.js'
 import type { QueryRunner, RealmRegistry } from '../realms/index.js'
+import type { ShardStatus } from '../shards/index.js'
 import type { UserStore } from '../users/index.js'
 import type { WorkerRegistry } from '../workers/index.js'
 import { ClientHub } from './hub.js'
 import { QueryDesk } from './query-desk.js'
 import { registerNodeRoutes } from './routes-node.js'
+import { registerShardRoutes } from './routes-shards.js'
 import { handleConnection, type SessionContext } from './ws-session.js'
 
 /** Legacy v1 pushes `queue_update` about once a second even when idle. */
@@ -31,6 +33,8 @@ export interface GatewayComponents {
   runner: QueryRunner
   nodeInfo: () => NodeInfo
   log: Logger
+  /** User-data shards, when sharding is enabled. */
+  shards?: { status(): Promise<ShardStatus> }
 }
 
 export interface GatewayInit {
@@ -81,6 +85,7 @@ export async function buildGateway(components: GatewayComponents, init: GatewayI
 
   // One file per group of routes; each gets the same components.
   registerNodeRoutes(app, components, ctx)
+  registerShardRoutes(app, components)
 
   return {
     app,

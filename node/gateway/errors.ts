@@ -18,6 +18,9 @@ export function legacyErrorMessage(err: unknown): string {
     case 'UnknownWorkerError':
     case 'UnknownUserError':
     case 'RouteError':
+    case 'ShardQuorumError':
+    case 'ShardStoreUnavailableError':
+    case 'ShardStoreWriteError':
       return e.message
     case 'WorkerHttpError':
     case 'WorkerProtocolError':

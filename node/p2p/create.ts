@@ -3,7 +3,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { bootstrap } from '@libp2p/bootstrap'
 import { type GossipSub, gossipsub } from '@libp2p/gossipsub'
 import { type Identify, identify } from '@libp2p/identify'
-import type { PeerDiscovery, PrivateKey } from '@libp2p/interface'
+import type { ConnectionGater, PeerDiscovery, PrivateKey } from '@libp2p/interface'
 import { type KadDHT, kadDHT, passthroughMapper, removePublicAddressesMapper } from '@libp2p/kad-dht'
 import { memory } from '@libp2p/memory'
 import { type Ping, ping } from '@libp2p/ping'
@@ -39,6 +39,7 @@ export interface P2PInit {
   bootstrap?: string[]
   /** Only with an explicit operator flag; never in tests. */
   mdns?: PeerDiscovery
+  connectionGater?: ConnectionGater
 }
 
 /** Maximum connections one node keeps; bounded memory per node (see reliability notes). */
@@ -65,6 +66,7 @@ export async function createP2P(init: P2PInit): Promise<RentahalLibp2p> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux({ maxInboundStreams: 1024, maxOutboundStreams: 1024 })],
     connectionManager: { maxConnections: MAX_CONNECTIONS },
+    connectionGater: init.connectionGater,
     peerDiscovery,
     services: {
       identify: identify(),

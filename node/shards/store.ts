@@ -1,0 +1,328 @@
+import { mkdir } from 'node:fs/promises'
+import type { AbstractSublevel } from 'abstract-level'
+import { Level } from 'level'
+import { SHARD_BUCKETS, SHARD_DIGEST_BYTES } from '../../protocol/index.js'
+import { ShardStoreUnavailableError, ShardStoreWriteError } from './errors.js'
+import { fromHex, sha256, toHex } from './keys.js'
+
+/** One element of a record: replicas keep the greatest (version, value) per id. */
+export interface Entry {
+  id: string
+  version: bigint
+  value: Uint8Array
+}
+
+export interface RecordUpdate {
+  key: Uint8Array
+  entries: Entry[]
+}
+
+/** Entries of one record whose id starts with `prefix`, in id order (reversed on request). */
+export interface EntryQuery {
+  key: Uint8Array
+  prefix?: string
+  /** 0 or undefined: no limit but the byte budget. */
+  limit?: number
+  reverse?: boolean
+  /** Resume after this id (before it when reverse). */
+  after?: string
+}
+
+export interface QueryResult {
+  entries: Entry[]
+  /** More entries match beyond the limit or byte budget. */
+  more: boolean
+  /** Digest of the whole record on this replica. */
+  digest: Uint8Array
+}
+
+export interface KeyInfo {
+  key: Uint8Array
+  digest: Uint8Array
+  entries: number
+  bytes: number
+}
+
+export const EMPTY_DIGEST = new Uint8Array(SHARD_DIGEST_BYTES)
+
+type Db = Level<string, Uint8Array>
+type Sub = AbstractSublevel<Db, string | Buffer | Uint8Array, string, Uint8Array>
+
+/** Entry hash: sha256(id | 0x00 | version as 8 bytes big-endian | value). */
+export function entryHash(entry: Entry): Uint8Array {
+  const head = Buffer.alloc(entry.id.length + 9)
+  head.write(entry.id, 0, 'latin1')
+  head.writeBigUInt64BE(entry.version, entry.id.length + 1)
+  return sha256(Buffer.concat([head, entry.value]))
+}
+
+/** Total order of two versions of one entry: version first, then value bytes. */
+export function compareEntries(a: Entry, b: Entry): number {
+  if (a.version !== b.version) return a.version > b.version ? 1 : -1
+  return Buffer.compare(a.value, b.value)
+}
+
+function xorInto(target: Uint8Array, other: Uint8Array): void {
+  for (let i = 0; i < target.length; i++) target[i] = (target[i] as number) ^ (other[i] as number)
+}
+
+/** Bucket hash of a key: sha256(key | record digest); a bucket's digest XORs those of its keys. */
+export function keyBucketHash(key: Uint8Array, digest: Uint8Array): Uint8Array {
+  return sha256(Buffer.concat([key, digest]))
+}
+
+export function bucketDigests(keys: Iterable<{ key: Uint8Array; digest: Uint8Array }>): Uint8Array[] {
+  const out = Array.from({ length: SHARD_BUCKETS }, () => new Uint8Array(SHARD_DIGEST_BYTES))
+  for (const { key, digest } of keys) xorInto(out[key[0] as number] as Uint8Array, keyBucketHash(key, digest))
+  return out
+}
+
+// Stored forms. Entry: 8-byte big-endian version, then the value.
+// Meta: 32-byte digest, 4-byte entry count, 8-byte byte count.
+function packEntry(entry: Entry): Uint8Array {
+  const out = Buffer.alloc(8 + entry.value.byteLength)
+  out.writeBigUInt64BE(entry.version, 0)
+  out.set(entry.value, 8)
+  return out
+}
+
+function unpackEntry(id: string, data: Uint8Array): Entry {
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+  return { id, version: buf.readBigUInt64BE(0), value: new Uint8Array(buf.subarray(8)) }
+}
+
+interface Meta {
+  digest: Uint8Array
+  entries: number
+  bytes: number
+}
+
+function packMeta(meta: Meta): Uint8Array {
+  const out = Buffer.alloc(SHARD_DIGEST_BYTES + 12)
+  out.set(meta.digest, 0)
+  out.writeUInt32BE(meta.entries, SHARD_DIGEST_BYTES)
+  out.writeBigUInt64BE(BigInt(meta.bytes), SHARD_DIGEST_BYTES + 4)
+  return out
+}
+
+function unpackMeta(data: Uint8Array): Meta {
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+  return {
+    digest: new Uint8Array(buf.subarray(0, SHARD_DIGEST_BYTES)),
+    entries: buf.readUInt32BE(SHARD_DIGEST_BYTES),
+    bytes: Number(buf.readBigUInt64BE(SHARD_DIGEST_BYTES + 4))
+  }
+}
+
+/** Entry ids are printable ASCII (0x21-0x7e), so 0x7f sorts after every id with a given prefix. */
+const ID_END = '\x7f'
+
+/** Why a LevelDB error happened, in words an operator can act on. */
+export function describeLevelError(err: unknown): string {
+  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } }
+  const text = `${e.cause?.message ?? ''} ${e.message ?? ''}`
+  if (e.cause?.code === 'LEVEL_LOCKED' || /lock/i.test(text)) return 'it is locked by another process (is another rentahal-node using this data dir?)'
+  if (/No space left|ENOSPC/i.test(text)) return 'the disk is full (ENOSPC)'
+  if (e.cause?.code === 'LEVEL_CORRUPTION' || e.code === 'LEVEL_CORRUPTION' || /corrupt/i.test(text)) return `it is corrupt (${e.cause?.message ?? e.message})`
+  if (/EACCES|permission/i.test(text)) return 'permission denied'
+  return e.cause?.message ?? e.message ?? String(err)
+}
+
+/**
+ * This node's replicas: one LevelDB holding the entries of every record it
+ * stores, plus per-record metadata (digest, entry count, bytes). A record's
+ * digest is the XOR of its entries' hashes, kept up to date on every merge, so
+ * two replicas holding the same entries hold the same digest. Mutations run
+ * one at a time (reads do not wait) so a merge never loses a concurrent one.
+ */
+export class ShardStore {
+  private readonly entries: Sub
+  private readonly meta: Sub
+  private chain: Promise<unknown> = Promise.resolve()
+  private totals = { keys: 0, entries: 0, bytes: 0 }
+
+  private constructor(
+    readonly location: string,
+    private readonly db: Db
+  ) {
+    this.entries = db.sublevel<string, Uint8Array>('e', { valueEncoding: 'view' })
+    this.meta = db.sublevel<string, Uint8Array>('m', { valueEncoding: 'view' })
+  }
+
+  /** Open (creating) the store; any failure is a ShardStoreUnavailableError saying why. */
+  static async open(location: string): Promise<ShardStore> {
+    let db: Db
+    try {
+      await mkdir(location, { recursive: true, mode: 0o700 })
+      db = new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view' })
+      await db.open()
+    } catch (err) {
+      throw new ShardStoreUnavailableError(`cannot open the shard store in ${location}: ${describeLevelError(err)}`, location)
+    }
+    const store = new ShardStore(location, db)
+    try {
+      for await (const value of store.meta.values()) {
+        const meta = unpackMeta(value)
+        store.totals.keys++
+        store.totals.entries += meta.entries
+        store.totals.bytes += meta.bytes
+      }
+    } catch (err) {
+      await db.close().catch(() => undefined)
+      throw new ShardStoreUnavailableError(`cannot read the shard store in ${location}: ${describeLevelError(err)}`, location)
+    }
+    return store
+  }
+
+  async close(): Promise<void> {
+    await this.chain.catch(() => undefined)
+    await this.db.close()
+  }
+
+  /** Keys held, entries and bytes of entry values. */
+  get stats(): { keys: number; entries: number; bytes: number } {
+    return { ...this.totals }
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(fn, fn)
+    this.chain = next.catch(() => undefined)
+    return next
+  }
+
+  /** Merge updates (join: per entry id the greatest version wins); resolves once written. Returns each record's digest after. */
+  merge(updates: RecordUpdate[]): Promise<Uint8Array[]> {
+    return this.serial(async () => {
+      // Greatest version per (key, id) within the batch first.
+      const wanted = new Map<string, Entry>()
+      for (const update of updates) {
+        const hex = toHex(update.key)
+        for (const entry of update.entries) {
+          const k = `${hex}!${entry.id}`
+          const prev = wanted.get(k)
+          if (prev === undefined || compareEntries(entry, prev) > 0) wanted.set(k, entry)
+        }
+      }
+      const hexes = [...new Set(updates.map((u) => toHex(u.key)))]
+      const entryKeys = [...wanted.keys()]
+      const [stored, metas] = await Promise.all([this.entries.getMany(entryKeys), this.meta.getMany(hexes)])
+      const metaByHex = new Map<string, Meta>()
+      const fresh = new Set<string>()
+      hexes.forEach((hex, i) => {
+        const m = metas[i]
+        if (m === undefined) fresh.add(hex)
+        metaByHex.set(hex, m === undefined ? { digest: new Uint8Array(SHARD_DIGEST_BYTES), entries: 0, bytes: 0 } : unpackMeta(m))
+      })
+      const ops: Array<{ type: 'put'; sublevel: Sub; key: string; value: Uint8Array }> = []
+      const delta = { keys: 0, entries: 0, bytes: 0 }
+      entryKeys.forEach((k, i) => {
+        const entry = wanted.get(k) as Entry
+        const old = stored[i] === undefined ? undefined : unpackEntry(entry.id, stored[i] as Uint8Array)
+        if (old !== undefined && compareEntries(entry, old) <= 0) return
+        const meta = metaByHex.get(k.slice(0, 64)) as Meta
+        if (old !== undefined) {
+          xorInto(meta.digest, entryHash(old))
+          meta.bytes -= old.value.byteLength
+          delta.bytes -= old.value.byteLength
+        } else {
+          meta.entries++
+          delta.entries++
+        }
+        xorInto(meta.digest, entryHash(entry))
+        meta.bytes += entry.value.byteLength
+        delta.bytes += entry.value.byteLength
+        ops.push({ type: 'put', sublevel: this.entries, key: k, value: packEntry(entry) })
+      })
+      if (ops.length > 0) {
+        const changed = new Set(ops.map((op) => op.key.slice(0, 64)))
+        for (const hex of changed) {
+          ops.push({ type: 'put', sublevel: this.meta, key: hex, value: packMeta(metaByHex.get(hex) as Meta) })
+          if (fresh.has(hex)) delta.keys++
+        }
+        try {
+          await this.db.batch(ops)
+        } catch (err) {
+          throw new ShardStoreWriteError(`cannot write to the shard store in ${this.location}: ${describeLevelError(err)}`)
+        }
+        this.totals.keys += delta.keys
+        this.totals.entries += delta.entries
+        this.totals.bytes += delta.bytes
+      }
+      return updates.map((u) => new Uint8Array((metaByHex.get(toHex(u.key)) as Meta).digest))
+    })
+  }
+
+  /** Entries matching the query, up to its limit and `budgetBytes` of values (at least one entry). */
+  async query(query: EntryQuery, budgetBytes: number): Promise<QueryResult> {
+    const hex = toHex(query.key)
+    const prefix = `${hex}!${query.prefix ?? ''}`
+    const range: { gt?: string; gte?: string; lt?: string; lte?: string } = { gte: prefix, lt: prefix + ID_END }
+    if (query.after !== undefined) {
+      if (query.reverse === true) range.lt = `${hex}!${query.after}` < range.lt! ? `${hex}!${query.after}` : range.lt
+      else if (`${hex}!${query.after}` >= prefix) {
+        delete range.gte
+        range.gt = `${hex}!${query.after}`
+      }
+    }
+    const limit = query.limit !== undefined && query.limit > 0 ? query.limit : Number.POSITIVE_INFINITY
+    const entries: Entry[] = []
+    let used = 0
+    let more = false
+    const metaValue = await this.meta.get(hex)
+    for await (const [k, v] of this.entries.iterator({ ...range, reverse: query.reverse === true })) {
+      if (entries.length >= limit || (entries.length > 0 && used + v.byteLength > budgetBytes)) {
+        more = true
+        break
+      }
+      entries.push(unpackEntry(k.slice(65), v))
+      used += v.byteLength + k.length
+    }
+    return { entries, more, digest: metaValue === undefined ? new Uint8Array(SHARD_DIGEST_BYTES) : unpackMeta(metaValue).digest }
+  }
+
+  async info(key: Uint8Array): Promise<KeyInfo | undefined> {
+    const value = await this.meta.get(toHex(key))
+    return value === undefined ? undefined : { key, ...unpackMeta(value) }
+  }
+
+  async has(key: Uint8Array): Promise<boolean> {
+    return (await this.meta.get(toHex(key))) !== undefined
+  }
+
+  /** Keys held in key order: all of them, or those of one bucket (first key byte) after `after`. */
+  async *keys(range: { bucket?: number; after?: Uint8Array } = {}): AsyncGenerator<KeyInfo> {
+    const options: { gt?: string; gte?: string; lt?: string } = {}
+    if (range.bucket !== undefined) {
+      const head = range.bucket.toString(16).padStart(2, '0')
+      options.gte = head
+      options.lt = `${head}~`
+    }
+    const after = range.after === undefined ? undefined : toHex(range.after)
+    if (after !== undefined && (options.gte === undefined || after >= options.gte)) {
+      delete options.gte
+      options.gt = after
+    }
+    for await (const [hex, value] of this.meta.iterator(options)) yield { key: fromHex(hex), ...unpackMeta(value) }
+  }
+
+  /** Drop a record, but only if its digest is still `digest` (nothing merged since it was handed off). */
+  deleteIfUnchanged(key: Uint8Array, digest: Uint8Array): Promise<boolean> {
+    return this.serial(async () => {
+      const hex = toHex(key)
+      const value = await this.meta.get(hex)
+      if (value === undefined) return false
+      const meta = unpackMeta(value)
+      if (Buffer.compare(meta.digest, digest) !== 0) return false
+      try {
+        await this.entries.clear({ gt: `${hex}!`, lt: `${hex}!${ID_END}` })
+        await this.meta.del(hex)
+      } catch (err) {
+        throw new ShardStoreWriteError(`cannot delete from the shard store in ${this.location}: ${describeLevelError(err)}`)
+      }
+      this.totals.keys--
+      this.totals.entries -= meta.entries
+      this.totals.bytes -= meta.bytes
+      return true
+    })
+  }
+}
