@@ -70,7 +70,10 @@ export async function createP2P(init: P2PInit): Promise<RentahalLibp2p> {
     peerDiscovery,
     services: {
       identify: identify(),
-      ping: ping(),
+      // libp2p's connection monitor and kad-dht both ping over /ipfs/ping/1.0.0; with the default
+      // limit of one outbound ping stream per connection, a heartbeat that overlaps a DHT ping
+      // fails and the monitor aborts a healthy connection (seen under load in scripts/bench/shards.ts).
+      ping: ping({ maxOutboundStreams: 4, maxInboundStreams: 4 }),
       dht: kadDHT({
         // Our own DHT: never joins the public IPFS network.
         protocol: dhtProtocol(init.federationId),

@@ -5,8 +5,8 @@ import { ShardProtocolError, ShardRemoteError } from './errors.js'
 import type { Entry, EntryQuery, QueryResult, RecordUpdate } from './store.js'
 import { decodeResponse, ShardRequest, ShardResponse, validateResponse } from './wire.js'
 
-/** Request frames a client keeps in flight on one stream (the protocol allows SHARD_MAX_PIPELINED_REQUESTS). */
-const WINDOW = 4
+/** Request frames a client keeps in flight on one stream (half of what the protocol allows). */
+const WINDOW = SHARD_MAX_PIPELINED_REQUESTS / 2
 /** Bytes of entry values a client packs into one PUT frame, below the frame limit. */
 const PUT_FRAME_BUDGET_BYTES = SHARD_MAX_FRAME_BYTES - 512 * 1024
 
@@ -49,6 +49,21 @@ function statusName(status: ShardResponse.Status): string {
 
 function remoteError(res: ShardResponse): ShardRemoteError {
   return new ShardRemoteError(`peer answered ${statusName(res.status)}: ${res.message}`, statusName(res.status))
+}
+
+/** Settle every caller of a batched frame: all fail together, or each gets its own record. */
+function settleBatch<T>(batch: Array<Waiter<T>>, res: ShardResponse | Error, what: string, value: (res: ShardResponse, i: number) => T): void {
+  let failure: Error | undefined
+  if (res instanceof Error) failure = res
+  else if (res.status !== ShardResponse.Status.OK) failure = remoteError(res)
+  else if (res.records.length !== batch.length) failure = new ShardProtocolError(`${what} answer does not match the request`)
+  if (failure !== undefined) {
+    for (const item of batch) item.reject(failure)
+    return
+  }
+  batch.forEach((item, i) => {
+    item.resolve(value(res as ShardResponse, i))
+  })
 }
 
 function toWireEntry(e: Entry): { id: string; version: bigint; value: Uint8Array<ArrayBuffer> } {
@@ -196,12 +211,7 @@ export class PeerChannel {
       }))
       return {
         body,
-        settle: (res) => {
-          if (res instanceof Error) return batch.forEach((item) => item.reject(res))
-          if (res.status !== ShardResponse.Status.OK) return batch.forEach((item) => item.reject(remoteError(res)))
-          if (res.records.length !== batch.length) return batch.forEach((item) => item.reject(new ShardProtocolError('PUT answer does not match the request')))
-          batch.forEach((item, i) => item.resolve(res.records[i]?.digest as Uint8Array))
-        }
+        settle: (res) => settleBatch(batch, res, 'PUT', (r, i) => r.records[i]?.digest as Uint8Array)
       }
     }
     if (this.gets.length > 0) {
@@ -216,15 +226,11 @@ export class PeerChannel {
       }))
       return {
         body,
-        settle: (res) => {
-          if (res instanceof Error) return batch.forEach((item) => item.reject(res))
-          if (res.status !== ShardResponse.Status.OK) return batch.forEach((item) => item.reject(remoteError(res)))
-          if (res.records.length !== batch.length) return batch.forEach((item) => item.reject(new ShardProtocolError('GET answer does not match the request')))
-          batch.forEach((item, i) => {
-            const r = res.records[i] as ShardResponse['records'][number]
-            item.resolve({ entries: r.entries, more: r.more, digest: r.digest })
+        settle: (res) =>
+          settleBatch(batch, res, 'GET', (r, i) => {
+            const record = r.records[i] as ShardResponse['records'][number]
+            return { entries: record.entries, more: record.more, digest: record.digest }
           })
-        }
       }
     }
     return undefined

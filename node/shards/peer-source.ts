@@ -37,8 +37,12 @@ export class Libp2pStoragePeerSource extends EventTarget implements StoragePeerS
   private readonly peers = new Map<string, PeerId>()
   private lastDiscovery = Number.NEGATIVE_INFINITY
   private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => this.set(evt.detail.peerId, evt.detail.protocols)
+  /** Protocol changes after identify (identify-push, or a peer that stops storing shards). */
   private readonly onUpdate = (evt: CustomEvent<PeerUpdate>): void => {
-    if (this.node.getConnections(evt.detail.peer.id).length > 0) this.set(evt.detail.peer.id, evt.detail.peer.protocols)
+    const { peer, previous } = evt.detail
+    const now = peer.protocols.includes(SHARD_PROTOCOL)
+    const before = previous?.protocols.includes(SHARD_PROTOCOL) === true
+    if (now !== before) this.set(peer.id, peer.protocols)
   }
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
     if (this.peers.delete(evt.detail.toString())) this.changed()

@@ -25,7 +25,10 @@ export function gather<T>(first: PeerId[], rest: PeerId[], needed: number, call:
     // Keep enough calls running to still reach `needed`; stop when it is reached or nothing is left.
     const step = (): void => {
       if (settled) return
-      if (out.results.length >= needed) return finish()
+      if (out.results.length >= needed) {
+        finish()
+        return
+      }
       while (running < needed - out.results.length && spare.length > 0) start(spare.shift() as PeerId)
       if (running === 0) finish()
     }
@@ -46,7 +49,10 @@ export function gather<T>(first: PeerId[], rest: PeerId[], needed: number, call:
           }
         )
     }
-    if (needed <= 0) return finish()
+    if (needed <= 0) {
+      finish()
+      return
+    }
     for (const peer of first) start(peer)
     step()
   })

@@ -174,6 +174,19 @@ export class ShardService {
     await this.syncing?.catch(() => undefined)
   }
 
+  /** Storage peers this node knows besides itself. */
+  storagePeers(): PeerId[] {
+    return this.components.peers.list()
+  }
+
+  /** The records this node holds (key, digest, entries, bytes), in key order. */
+  async holdings(): Promise<KeyInfo[]> {
+    const out: KeyInfo[] = []
+    if (this.components.store === undefined) return out
+    for await (const info of this.components.store.keys()) out.push(info)
+    return out
+  }
+
   /** The replica set of a key, closest first. */
   owners(key: Uint8Array): PeerId[] {
     return this.placement.owners(key, this.components.peers.list(), this.stores)

@@ -114,6 +114,13 @@ function unpackMeta(data: Uint8Array): Meta {
   }
 }
 
+/** Merges written in one batch at most. */
+const MAX_GROUP_MERGES = 256
+/** Record metadata kept in memory. */
+const MAX_CACHED_META = 50_000
+/** Entries read per native iterator call. */
+const QUERY_PAGE = 64
+
 /** Entry ids are printable ASCII (0x21-0x7e), so 0x7f sorts after every id with a given prefix. */
 const ID_END = '\x7f'
 
@@ -140,6 +147,11 @@ export class ShardStore {
   private readonly meta: Sub
   private chain: Promise<unknown> = Promise.resolve()
   private totals = { keys: 0, entries: 0, bytes: 0 }
+  /** Merges waiting for the one in progress; written together (group commit). */
+  private pending: Array<{ updates: RecordUpdate[]; resolve: (digests: Uint8Array[]) => void; reject: (err: Error) => void }> = []
+  private flushing = false
+  /** Recently used record metadata (bounded), so reads skip a LevelDB get. */
+  private readonly metaCache = new Map<string, Meta>()
 
   private constructor(
     readonly location: string,
@@ -190,9 +202,75 @@ export class ShardStore {
     return next
   }
 
-  /** Merge updates (join: per entry id the greatest version wins); resolves once written. Returns each record's digest after. */
+  /**
+   * Merge updates (join: per entry id the greatest version wins); resolves
+   * once written. Returns each record's digest after the write. Merges that
+   * arrive while one is being written are written together in one batch.
+   */
   merge(updates: RecordUpdate[]): Promise<Uint8Array[]> {
-    return this.serial(async () => {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ updates, resolve, reject })
+      this.flush()
+    })
+  }
+
+  private flush(): void {
+    if (this.flushing || this.pending.length === 0) return
+    this.flushing = true
+    void this.serial(async () => {
+      while (this.pending.length > 0) {
+        const jobs = this.pending.splice(0, MAX_GROUP_MERGES)
+        try {
+          const digests = await this.apply(jobs.flatMap((j) => j.updates))
+          for (const job of jobs) job.resolve(job.updates.map((u) => digests.get(toHex(u.key)) as Uint8Array))
+        } catch (err) {
+          for (const job of jobs) job.reject(err as Error)
+        }
+      }
+    }).finally(() => {
+      this.flushing = false
+      this.flush()
+    })
+  }
+
+  private cacheMeta(hex: string, meta: Meta | undefined): void {
+    this.metaCache.delete(hex)
+    if (meta === undefined) return
+    if (this.metaCache.size >= MAX_CACHED_META) this.metaCache.delete(this.metaCache.keys().next().value as string)
+    this.metaCache.set(hex, { ...meta, digest: new Uint8Array(meta.digest) })
+  }
+
+  /**
+   * Record metadata from the cache or LevelDB. Only the write path (which runs
+   * one at a time) fills the cache: a read racing a write could cache a stale value.
+   */
+  private async loadMeta(hex: string, fill: boolean): Promise<Meta | undefined> {
+    const cached = this.metaCache.get(hex)
+    if (cached !== undefined) return cached
+    const value = await this.meta.get(hex)
+    const meta = value === undefined ? undefined : unpackMeta(value)
+    if (fill) this.cacheMeta(hex, meta)
+    return meta
+  }
+
+  /** Metadata of many records for the write path: cache hits, then one LevelDB call for the rest. */
+  private async loadMetas(hexes: string[]): Promise<Array<Meta | undefined>> {
+    const out = hexes.map((hex) => this.metaCache.get(hex))
+    const missing = hexes.filter((_, i) => out[i] === undefined)
+    if (missing.length === 0) return out
+    const values = await this.meta.getMany(missing)
+    let j = 0
+    return out.map((cached, i) => {
+      if (cached !== undefined) return cached
+      const value = values[j++]
+      const meta = value === undefined ? undefined : unpackMeta(value)
+      this.cacheMeta(hexes[i] as string, meta)
+      return meta
+    })
+  }
+
+  private async apply(updates: RecordUpdate[]): Promise<Map<string, Uint8Array>> {
+    {
       // Greatest version per (key, id) within the batch first.
       const wanted = new Map<string, Entry>()
       for (const update of updates) {
@@ -205,13 +283,13 @@ export class ShardStore {
       }
       const hexes = [...new Set(updates.map((u) => toHex(u.key)))]
       const entryKeys = [...wanted.keys()]
-      const [stored, metas] = await Promise.all([this.entries.getMany(entryKeys), this.meta.getMany(hexes)])
+      const [stored, metas] = await Promise.all([this.entries.getMany(entryKeys), this.loadMetas(hexes)])
       const metaByHex = new Map<string, Meta>()
       const fresh = new Set<string>()
       hexes.forEach((hex, i) => {
         const m = metas[i]
         if (m === undefined) fresh.add(hex)
-        metaByHex.set(hex, m === undefined ? { digest: new Uint8Array(SHARD_DIGEST_BYTES), entries: 0, bytes: 0 } : unpackMeta(m))
+        metaByHex.set(hex, m === undefined ? { digest: new Uint8Array(SHARD_DIGEST_BYTES), entries: 0, bytes: 0 } : { ...m, digest: new Uint8Array(m.digest) })
       })
       const ops: Array<{ type: 'put'; sublevel: Sub; key: string; value: Uint8Array }> = []
       const delta = { keys: 0, entries: 0, bytes: 0 }
@@ -242,14 +320,16 @@ export class ShardStore {
         try {
           await this.db.batch(ops)
         } catch (err) {
+          for (const hex of changed) this.metaCache.delete(hex)
           throw new ShardStoreWriteError(`cannot write to the shard store in ${this.location}: ${describeLevelError(err)}`)
         }
+        for (const hex of changed) this.cacheMeta(hex, metaByHex.get(hex))
         this.totals.keys += delta.keys
         this.totals.entries += delta.entries
         this.totals.bytes += delta.bytes
       }
-      return updates.map((u) => new Uint8Array((metaByHex.get(toHex(u.key)) as Meta).digest))
-    })
+      return new Map([...metaByHex].map(([hex, meta]) => [hex, new Uint8Array(meta.digest)]))
+    }
   }
 
   /** Entries matching the query, up to its limit and `budgetBytes` of values (at least one entry). */
@@ -268,25 +348,35 @@ export class ShardStore {
     const entries: Entry[] = []
     let used = 0
     let more = false
-    const metaValue = await this.meta.get(hex)
-    for await (const [k, v] of this.entries.iterator({ ...range, reverse: query.reverse === true })) {
-      if (entries.length >= limit || (entries.length > 0 && used + v.byteLength > budgetBytes)) {
-        more = true
-        break
+    const meta = await this.loadMeta(hex, false)
+    if (meta === undefined) return { entries, more, digest: new Uint8Array(SHARD_DIGEST_BYTES) }
+    const it = this.entries.iterator({ ...range, reverse: query.reverse === true })
+    try {
+      // Read in pages (one native call each) rather than entry by entry. A page may hold
+      // fewer rows than asked for (classic-level caps pages by bytes): only an empty one ends.
+      const page = Math.min(limit + 1, QUERY_PAGE)
+      for (;;) {
+        const rows = await it.nextv(page)
+        if (rows.length === 0) break
+        for (const [k, v] of rows) {
+          if (entries.length >= limit || (entries.length > 0 && used + v.byteLength > budgetBytes)) {
+            more = true
+            break
+          }
+          entries.push(unpackEntry(k.slice(65), v))
+          used += v.byteLength + k.length
+        }
+        if (more) break
       }
-      entries.push(unpackEntry(k.slice(65), v))
-      used += v.byteLength + k.length
+    } finally {
+      await it.close()
     }
-    return { entries, more, digest: metaValue === undefined ? new Uint8Array(SHARD_DIGEST_BYTES) : unpackMeta(metaValue).digest }
+    return { entries, more, digest: new Uint8Array(meta.digest) }
   }
 
   async info(key: Uint8Array): Promise<KeyInfo | undefined> {
-    const value = await this.meta.get(toHex(key))
-    return value === undefined ? undefined : { key, ...unpackMeta(value) }
-  }
-
-  async has(key: Uint8Array): Promise<boolean> {
-    return (await this.meta.get(toHex(key))) !== undefined
+    const meta = await this.loadMeta(toHex(key), false)
+    return meta === undefined ? undefined : { key, ...meta, digest: new Uint8Array(meta.digest) }
   }
 
   /** Keys held in key order: all of them, or those of one bucket (first key byte) after `after`. */
@@ -316,7 +406,9 @@ export class ShardStore {
       try {
         await this.entries.clear({ gt: `${hex}!`, lt: `${hex}!${ID_END}` })
         await this.meta.del(hex)
+        this.metaCache.delete(hex)
       } catch (err) {
+        this.metaCache.delete(hex)
         throw new ShardStoreWriteError(`cannot delete from the shard store in ${this.location}: ${describeLevelError(err)}`)
       }
       this.totals.keys--

@@ -1,0 +1,229 @@
+import assert from 'node:assert/strict'
+import type { PeerId } from '@libp2p/interface'
+import { userShardKey } from '../../node/shards/index.js'
+import type { NewQueryRecord } from '../../node/users/index.js'
+import type { LegacyQueryRecord } from '../../protocol/index.js'
+import { expectedOwners, rawLevelContents, ShardCluster, shardDir, waitFor } from '../helpers/shards.js'
+import { TempDirs } from '../helpers/temp.js'
+
+const query = (prompt: string): NewQueryRecord => ({ queryType: 'chat', modelType: 'worker_node', modelName: 'w', prompt, processingTime: 0.5, cost: 0.01 })
+
+describe('user data shards (5 nodes in one process)', function () {
+  this.timeout(120_000)
+  const temp = new TempDirs()
+  let cluster: ShardCluster | undefined
+
+  afterEach(async () => {
+    await cluster?.stopAll()
+    cluster = undefined
+    await temp.cleanup()
+  })
+
+  it('reads through E the history written through A; the record sits on exactly the 3 closest peers, with no GUID or prompt in clear', async () => {
+    cluster = await ShardCluster.start(temp, 5)
+    const [a, e] = [cluster.node(0), cluster.node(4)]
+    const guid = crypto.randomUUID()
+    const prompts = [1, 2, 3].map((i) => `the lighthouse keeper's secret number ${i} ${crypto.randomUUID()}`)
+    await a.users.getOrCreate(guid)
+    for (const p of prompts) await a.users.recordQuery(guid, query(p))
+
+    const history = await e.users.history(guid, 10)
+    assert.deepEqual(
+      history.map((h) => h.prompt),
+      [...prompts].reverse()
+    )
+    assert.ok(history.every((h) => h.user_guid === guid))
+    const user = await e.users.get(guid)
+    assert.equal(user?.queryCount, 3)
+    assert.equal(user?.nickname, `user_${guid.slice(0, 8)}`)
+
+    // Placement: the 3 closest of all 5 by XOR distance in kad-dht's keyspace, and the same order as kad-dht's own look-up.
+    const key = userShardKey(guid)
+    const all: PeerId[] = cluster.running.map((n) => n.libp2p.peerId)
+    const owners = expectedOwners(key, all, 3)
+    const dhtOrder: string[] = []
+    for await (const event of a.libp2p.services.dht.getClosestPeers(key, { signal: AbortSignal.timeout(10_000) })) {
+      if (event.name === 'FINAL_PEER') dhtOrder.push(event.peer.id.toString())
+    }
+    const others = all.filter((p) => !p.equals(a.libp2p.peerId))
+    assert.deepEqual(dhtOrder, expectedOwners(key, others, 4), 'kad-dht orders peers as our placement does')
+    assert.deepEqual(a.shards?.owners(key).map(String), owners)
+    await waitFor('the third replica to store the record', async () => (await cluster?.holders(key))?.size === 3)
+    const holders = await cluster.holders(key)
+    assert.deepEqual([...holders.keys()].sort(), [...owners].sort())
+    assert.equal(new Set(holders.values()).size, 1, 'the 3 replicas hold one digest')
+
+    // No replica's LevelDB holds the GUID or a prompt in clear; the record key (sha256 of the GUID) is there.
+    const dirs = cluster.dirs
+    const ownerIdx = owners.map((o) => cluster?.indexOf(o) as number)
+    await cluster.stopAll()
+    const needles = [guid, guid.replaceAll('-', ''), ...prompts, 'lighthouse']
+    for (const [i, dir] of dirs.entries()) {
+      const contents = Buffer.concat(await rawLevelContents(shardDir(dir)))
+      for (const needle of needles) assert.equal(contents.indexOf(needle), -1, `node ${i}'s shard store contains "${needle}"`)
+      assert.equal(contents.includes(Buffer.from(key).toString('hex')), ownerIdx.includes(i), `node ${i} holds the record key iff it is an owner`)
+    }
+    // Nodes the user never connected to never saw the GUID, in any of their stores.
+    for (const i of [1, 2, 3]) {
+      const contents = Buffer.concat(await rawLevelContents(`${dirs[i]}/db`))
+      assert.equal(contents.indexOf(guid), -1, `node ${i}'s own database contains the GUID`)
+    }
+  })
+
+  it('loses no acknowledged write when a replica stops during 2,000 writes, and repair brings every key back to 3 copies', async () => {
+    cluster = await ShardCluster.start(temp, 5)
+    const writer = cluster.node(0)
+    const guids = Array.from({ length: 20 }, () => crypto.randomUUID())
+    for (const guid of guids) await writer.users.getOrCreate(guid)
+    // The victim: the node (other than the writer) that owns the most of these users' records.
+    const owned = new Map<string, number>()
+    for (const guid of guids) for (const o of writer.shards?.owners(userShardKey(guid)) ?? []) owned.set(o.toString(), (owned.get(o.toString()) ?? 0) + 1)
+    const victimId = [...owned.entries()].filter(([id]) => id !== writer.peerId).sort((x, y) => y[1] - x[1])[0]?.[0] as string
+    const victim = cluster.indexOf(victimId)
+
+    const acked = new Map<string, string[]>(guids.map((g) => [g, []]))
+    let failed = 0
+    let next = 0
+    let stopping: Promise<void> | undefined
+    const TOTAL = 2_000
+    const worker = async (): Promise<void> => {
+      for (;;) {
+        const n = next++
+        if (n >= TOTAL) return
+        if (n === 600) stopping = cluster?.stop(victim)
+        const guid = guids[n % guids.length] as string
+        try {
+          const record = await writer.users.recordQuery(guid, query(`write ${n}`))
+          acked.get(guid)?.push(record.id)
+        } catch {
+          failed++
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: 32 }, worker))
+    await stopping
+    const ackedCount = [...acked.values()].reduce((n, ids) => n + ids.length, 0)
+    assert.equal(ackedCount + failed, TOTAL)
+    assert.ok(ackedCount >= TOTAL - 50, `only ${ackedCount} of ${TOTAL} writes were acknowledged`)
+
+    // Every acknowledged write is readable through another node.
+    const reader = cluster.node(victim === 3 ? 2 : 3)
+    let lost = 0
+    for (const guid of guids) {
+      const ids = new Set((await reader.users.history(guid, 1_000)).map((h) => h.id))
+      for (const id of acked.get(guid) ?? []) if (!ids.has(id)) lost++
+    }
+    assert.equal(lost, 0, `${lost} acknowledged writes were lost`)
+
+    // Repair: each key ends on exactly its 3 closest live peers, all with one digest.
+    await cluster.syncUntilQuiet()
+    const live = cluster.running.map((n) => n.libp2p.peerId)
+    for (const guid of guids) {
+      const key = userShardKey(guid)
+      const holders = await cluster.holders(key)
+      assert.deepEqual([...holders.keys()].sort(), expectedOwners(key, live, 3).sort(), `holders of ${guid}`)
+      assert.equal(new Set(holders.values()).size, 1, `replicas of ${guid} differ`)
+    }
+    for (const node of cluster.running) {
+      const status = await node.shards?.status()
+      assert.equal(status?.underReplicated, 0)
+      assert.equal(status?.handoff, 0)
+    }
+  })
+
+  it('converges to one digest after a partition heals, with nothing written on either side lost', async () => {
+    cluster = await ShardCluster.start(temp, 5)
+    const guids = Array.from({ length: 6 }, () => crypto.randomUUID())
+    for (const guid of guids) await cluster.node(0).users.getOrCreate(guid)
+    await cluster.partition([0, 0, 0, 1, 1])
+    const sides = [cluster.node(0), cluster.node(3)]
+    const written = new Map<string, string[]>(guids.map((g) => [g, []]))
+    for (const guid of guids) {
+      for (const [s, node] of sides.entries()) {
+        for (let i = 0; i < 3; i++) written.get(guid)?.push((await node.users.recordQuery(guid, query(`side ${s} write ${i}`))).id)
+      }
+    }
+    // Concurrent profile changes on both sides: each field keeps one value everywhere.
+    await sides[0]?.users.setSysop(guids[0] as string, true)
+    await sides[1]?.users.setBanned(guids[0] as string, true)
+    await cluster.heal()
+    await cluster.syncUntilQuiet()
+
+    const live = cluster.running.map((n) => n.libp2p.peerId)
+    for (const guid of guids) {
+      const key = userShardKey(guid)
+      const holders = await cluster.holders(key)
+      assert.deepEqual([...holders.keys()].sort(), expectedOwners(key, live, 3).sort(), `holders of ${guid}`)
+      assert.equal(new Set(holders.values()).size, 1, `replicas of ${guid} did not converge`)
+      const history: LegacyQueryRecord[] = await cluster.node(2).users.history(guid, 100)
+      const ids = new Set(history.map((h) => h.id))
+      assert.deepEqual(
+        [...(written.get(guid) ?? [])].filter((id) => !ids.has(id)),
+        [],
+        `writes to ${guid} lost`
+      )
+      const user = await cluster.node(4).users.get(guid)
+      assert.equal(user?.queryCount, 6, 'per-writer counters add up across both sides')
+    }
+    const first = await cluster.node(1).users.get(guids[0] as string)
+    assert.equal(first?.isSysop, true)
+    assert.equal(first?.isBanned, true)
+  })
+
+  it('lets exactly one of two concurrent nickname claims win, everywhere', async () => {
+    cluster = await ShardCluster.start(temp, 5)
+    const b = cluster.node(1)
+    const d = cluster.node(3)
+    for (const round of [1, 2, 3, 4]) {
+      const [u1, u2] = [crypto.randomUUID(), crypto.randomUUID()]
+      await b.users.getOrCreate(u1)
+      await d.users.getOrCreate(u2)
+      const nick = `Neo ${round}`
+      const outcomes = await Promise.allSettled([b.users.setNickname(u1, nick), d.users.setNickname(u2, nick.toLowerCase())])
+      const won = outcomes.filter((o) => o.status === 'fulfilled')
+      const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected')
+      assert.equal(won.length, 1, `round ${round}: ${won.length} claims won`)
+      assert.equal(lost[0]?.reason.name, 'NicknameTakenError')
+      assert.equal(lost[0]?.reason.message, 'Nickname already taken')
+      const [winner, loser] = outcomes[0]?.status === 'fulfilled' ? [u1, u2] : [u2, u1]
+      for (const node of cluster.running) {
+        assert.equal((await node.users.get(winner))?.nickname.toLowerCase(), nick.toLowerCase())
+        assert.equal((await node.users.get(loser))?.nickname, `user_${loser.slice(0, 8)}`)
+      }
+      // A later claim from a third node is refused too; the loser can take another name.
+      const u3 = crypto.randomUUID()
+      await cluster.node(4).users.getOrCreate(u3)
+      await assert.rejects(cluster.node(4).users.setNickname(u3, nick.toUpperCase()), { name: 'NicknameTakenError' })
+      assert.equal((await cluster.node(0).users.setNickname(loser, `Trinity ${round}`)).nickname, `Trinity ${round}`)
+    }
+  })
+
+  it('keeps every shard across a process restart', async () => {
+    cluster = await ShardCluster.start(temp, 3)
+    const guids = Array.from({ length: 10 }, () => crypto.randomUUID())
+    for (const guid of guids) {
+      await cluster.node(0).users.getOrCreate(guid)
+      await cluster.node(0).users.recordQuery(guid, query(`before restart ${guid}`))
+    }
+    await waitFor('every record on all 3 replicas', async () => {
+      for (const guid of guids) if ((await cluster?.holders(userShardKey(guid)))?.size !== 3) return false
+      return true
+    })
+    const before = await cluster.node(1).shards?.holdings()
+    assert.equal(before?.length, 10)
+    const node = await cluster.restart(1)
+    const after = await node.shards?.holdings()
+    assert.deepEqual(
+      after?.map((k) => [Buffer.from(k.key).toString('hex'), Buffer.from(k.digest).toString('hex')]),
+      before?.map((k) => [Buffer.from(k.key).toString('hex'), Buffer.from(k.digest).toString('hex')])
+    )
+    // Alone, the restarted node still serves every user from its own shards.
+    await cluster.stop(0)
+    await cluster.stop(2)
+    for (const guid of guids)
+      assert.deepEqual(
+        (await node.users.history(guid, 10)).map((h) => h.prompt),
+        [`before restart ${guid}`]
+      )
+  })
+})
