@@ -2,6 +2,7 @@
 import '../node/polyfill.js'
 import { Command } from 'commander'
 import { VERSION } from '../node/version.js'
+import { registerShards } from './commands/shards.js'
 import { registerStart } from './commands/start-command.js'
 
 /** Errors whose message is already a clear one-line explanation for the user. */
@@ -22,5 +23,6 @@ program.name('rentahal-node').description('A peer-to-peer RENT-A-HAL node: serve
 
 // One register function per command (or group), each in cli/commands/.
 registerStart(program, fail)
+registerShards(program, fail)
 
 program.parseAsync(process.argv).catch(fail)

@@ -37,12 +37,14 @@ export class Libp2pStoragePeerSource extends EventTarget implements StoragePeerS
   private readonly peers = new Map<string, PeerId>()
   private lastDiscovery = Number.NEGATIVE_INFINITY
   private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => this.set(evt.detail.peerId, evt.detail.protocols)
-  /** Protocol changes after identify (identify-push, or a peer that stops storing shards). */
+  /**
+   * A peer that stops offering the protocol is dropped. Peers are only added from
+   * identify: libp2p also records a protocol for a peer that merely opened a stream
+   * with it, and a client of our shards is not a storage peer.
+   */
   private readonly onUpdate = (evt: CustomEvent<PeerUpdate>): void => {
-    const { peer, previous } = evt.detail
-    const now = peer.protocols.includes(SHARD_PROTOCOL)
-    const before = previous?.protocols.includes(SHARD_PROTOCOL) === true
-    if (now !== before) this.set(peer.id, peer.protocols)
+    const { peer } = evt.detail
+    if (!peer.protocols.includes(SHARD_PROTOCOL) && this.peers.has(peer.id.toString())) this.set(peer.id, peer.protocols)
   }
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
     if (this.peers.delete(evt.detail.toString())) this.changed()

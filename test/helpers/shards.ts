@@ -49,17 +49,21 @@ export class ShardCluster {
   /** Group of each node index while partitioned; undefined when whole. */
   private groups: number[] | undefined
 
-  constructor(
-    private readonly temp: TempDirs,
-    private readonly options: ClusterOptions = {}
-  ) {}
+  constructor(private readonly options: ClusterOptions = {}) {}
 
-  static async start(temp: TempDirs, n: number, options: ClusterOptions = {}): Promise<ShardCluster> {
-    const cluster = new ShardCluster(temp, options)
+  /** Data dirs for `n` nodes, none started. */
+  static async prepare(temp: TempDirs, n: number, options: ClusterOptions = {}): Promise<ShardCluster> {
+    const cluster = new ShardCluster(options)
     for (let i = 0; i < n; i++) {
       cluster.dirs.push(await temp.make(`rentahal-shard-${i}-`))
-      cluster.nodes.push(await cluster.boot(i))
+      cluster.nodes.push(undefined)
     }
+    return cluster
+  }
+
+  static async start(temp: TempDirs, n: number, options: ClusterOptions = {}): Promise<ShardCluster> {
+    const cluster = await ShardCluster.prepare(temp, n, options)
+    for (let i = 0; i < n; i++) cluster.nodes[i] = await cluster.boot(i)
     await cluster.connect()
     return cluster
   }
@@ -93,7 +97,7 @@ export class ShardCluster {
     }
   }
 
-  /** Create and start node `i` on its data dir. */
+  /** Create and start node `i` on its data dir (not dialled). */
   async boot(i: number): Promise<RentahalNode> {
     const config = defaultConfig()
     config.workers.healthCheckIntervalMs = 0
@@ -109,6 +113,7 @@ export class ShardCluster {
       shards: { antiEntropyIntervalMs: 0, repairDelayMs: 0 }
     })
     await node.start()
+    this.nodes[i] = node
     return node
   }
 
@@ -139,13 +144,13 @@ export class ShardCluster {
     await this.settle()
   }
 
-  /** Wait until every running node's storage peers are exactly the nodes it may reach. */
+  /** Wait until every running node's storage peers are exactly the storing nodes it may reach. */
   async settle(): Promise<void> {
     await waitFor('every node to list exactly its reachable nodes as storage peers', () =>
       this.nodes.every((node, i) => {
         if (node === undefined) return true
         const expected = this.nodes
-          .filter((o, j) => o !== undefined && j !== i && !this.blocked(i, o.libp2p.peerId))
+          .filter((o, j) => o !== undefined && j !== i && o.shards?.stores === true && !this.blocked(i, o.libp2p.peerId))
           .map((o) => o?.peerId)
           .sort()
         const listed = (node.shards?.storagePeers() ?? []).map((p) => p.toString()).sort()

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict'
+import { readdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { PeerId } from '@libp2p/interface'
+import { Level } from 'level'
 import { userShardKey } from '../../node/shards/index.js'
 import type { NewQueryRecord } from '../../node/users/index.js'
 import type { LegacyQueryRecord } from '../../protocol/index.js'
@@ -225,5 +228,42 @@ describe('user data shards (5 nodes in one process)', function () {
         (await node.users.history(guid, 10)).map((h) => h.prompt),
         [`before restart ${guid}`]
       )
+  })
+
+  it('says clearly when a shard store is locked or corrupt; the node still starts and serves users through its peers', async () => {
+    cluster = await ShardCluster.prepare(temp, 2)
+    // Locked: another process holds the LevelDB.
+    const holder = new Level(shardDir(cluster.dirs[0] as string))
+    await holder.open()
+    try {
+      const broken = await cluster.boot(0)
+      const status = await broken.shards?.status()
+      assert.equal(status?.available, false)
+      assert.match(status?.error ?? '', /^cannot open the shard store in .*shards: it is locked by another process/)
+      const res = await broken.gateway.app.inject({ url: '/api/shards' })
+      assert.equal(res.statusCode, 200)
+      assert.match(res.json().error, /locked/)
+      const guid = crypto.randomUUID()
+      await assert.rejects(broken.users.getOrCreate(guid), (err: Error) => err.name === 'ShardStoreUnavailableError' && /locked/.test(err.message))
+      // With a healthy peer, the same node keeps serving users: their records live on the peer.
+      const healthy = await cluster.boot(1)
+      await cluster.connect()
+      assert.deepEqual(broken.shards?.storagePeers().map(String), [healthy.peerId])
+      assert.deepEqual(healthy.shards?.storagePeers(), [], 'a node without a store does not offer the shard protocol')
+      await broken.users.getOrCreate(guid)
+      await broken.users.recordQuery(guid, query('served while my own store is locked'))
+      assert.equal((await healthy.users.history(guid, 5))[0]?.prompt, 'served while my own store is locked')
+    } finally {
+      await cluster.stopAll()
+      await holder.close()
+    }
+
+    // Corrupt: a damaged MANIFEST.
+    const dir = shardDir(cluster.dirs[1] as string)
+    const manifest = (await readdir(dir)).find((f) => f.startsWith('MANIFEST-')) as string
+    await writeFile(join(dir, manifest), 'this is not a LevelDB manifest')
+    const corrupt = await cluster.boot(1)
+    assert.match((await corrupt.shards?.status())?.error ?? '', /^cannot open the shard store in .*: it is corrupt \(Corruption: /)
+    await assert.rejects(corrupt.users.get(crypto.randomUUID()), { name: 'ShardStoreUnavailableError' })
   })
 })
