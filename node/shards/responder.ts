@@ -66,14 +66,15 @@ export class ShardResponder {
           }
           return
         }
-        let req: ShardRequest
+        let req: ShardRequest | undefined
         try {
           req = decodeRequest(frame)
           validateRequest(req)
         } catch (err) {
           bad++
           log('bad shard request from %p: %s', peer, (err as Error).message)
-          await lp.write(ShardResponse.encode(response(0, ShardResponse.Status.BAD_REQUEST, (err as Error).message)))
+          // Answer under the request's id when it decoded, so a pipelining client stays in step.
+          await lp.write(ShardResponse.encode(response(req?.id ?? 0, ShardResponse.Status.BAD_REQUEST, (err as Error).message)))
           if (bad >= MAX_BAD_FRAMES) {
             stream.abort(new Error('too many bad requests'))
             return
