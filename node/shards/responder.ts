@@ -4,6 +4,7 @@ import {
   SHARD_MAX_ENTRIES_PER_RECORD,
   SHARD_MAX_FRAME_BYTES,
   SHARD_MAX_KEYS_PER_FRAME,
+  SHARD_MAX_PIPELINED_REQUESTS,
   SHARD_RESPONSE_BUDGET_BYTES,
   SHARD_STREAM_IDLE_MS
 } from '../../protocol/index.js'
@@ -45,17 +46,35 @@ function statusOf(err: Error): ShardResponse.Status {
 export class ShardResponder {
   constructor(private readonly components: ShardResponderComponents) {}
 
+  /**
+   * Requests on a stream are answered strictly in order, but up to
+   * SHARD_MAX_PIPELINED_REQUESTS of them are worked on at once, so the writes
+   * of pipelined PUTs share the store's group commits.
+   */
   async handle(stream: Stream, connection: Connection): Promise<void> {
     const { log } = this.components
     const peer = connection.remotePeer
     const lp = lpStream(stream, { maxDataLength: SHARD_MAX_FRAME_BYTES, maxBufferSize: SHARD_MAX_FRAME_BYTES + 16 })
     let bad = 0
+    let inFlight = 0
+    // Responses go out in request order through this chain.
+    let tail: Promise<void> = Promise.resolve()
+    const reply = (answer: Promise<ShardResponse>): void => {
+      inFlight++
+      tail = tail.then(async () => {
+        const res = await answer
+        inFlight--
+        await lp.write(ShardResponse.encode(res))
+      })
+    }
     try {
       for (;;) {
+        if (inFlight >= SHARD_MAX_PIPELINED_REQUESTS) await tail
         let frame: Awaited<ReturnType<typeof lp.read>>
         try {
           frame = await lp.read({ signal: AbortSignal.timeout(SHARD_STREAM_IDLE_MS) })
         } catch (err) {
+          await tail
           const e = err as Error
           if (e.name === 'InvalidDataLengthError' || e.name === 'InvalidDataLengthLengthError' || e.name === 'InvalidMessageLengthError') {
             log('shard frame from %p over the limit: %s', peer, e.message)
@@ -74,22 +93,21 @@ export class ShardResponder {
           bad++
           log('bad shard request from %p: %s', peer, (err as Error).message)
           // Answer under the request's id when it decoded, so a pipelining client stays in step.
-          await lp.write(ShardResponse.encode(response(req?.id ?? 0, ShardResponse.Status.BAD_REQUEST, (err as Error).message)))
+          reply(Promise.resolve(response(req?.id ?? 0, ShardResponse.Status.BAD_REQUEST, (err as Error).message)))
           if (bad >= MAX_BAD_FRAMES) {
+            await tail
             stream.abort(new Error('too many bad requests'))
             return
           }
           continue
         }
-        let res: ShardResponse
-        try {
-          res = await this.answer(req, peer)
-        } catch (err) {
-          const e = err as Error
-          log.error('shard %s from %p failed: %s', req.type, peer, e.message)
-          res = response(req.id, statusOf(e), e.message)
-        }
-        await lp.write(ShardResponse.encode(res))
+        const request = req
+        reply(
+          this.answer(request, peer).catch((err: Error) => {
+            log.error('shard %s from %p failed: %s', request.type, peer, err.message)
+            return response(request.id, statusOf(err), err.message)
+          })
+        )
       }
     } catch (err) {
       log('shard stream from %p ended: %s', peer, (err as Error).message)

@@ -283,7 +283,7 @@ export class ShardStore {
       }
       const hexes = [...new Set(updates.map((u) => toHex(u.key)))]
       const entryKeys = [...wanted.keys()]
-      const [stored, metas] = await Promise.all([this.entries.getMany(entryKeys), this.loadMetas(hexes)])
+      const metas = await this.loadMetas(hexes)
       const metaByHex = new Map<string, Meta>()
       const fresh = new Set<string>()
       hexes.forEach((hex, i) => {
@@ -291,6 +291,11 @@ export class ShardStore {
         if (m === undefined) fresh.add(hex)
         metaByHex.set(hex, m === undefined ? { digest: new Uint8Array(SHARD_DIGEST_BYTES), entries: 0, bytes: 0 } : { ...m, digest: new Uint8Array(m.digest) })
       })
+      // A record this store has never held has no entries to look up.
+      const lookup = entryKeys.filter((k) => !fresh.has(k.slice(0, 64)))
+      const found = lookup.length === 0 ? [] : await this.entries.getMany(lookup)
+      const storedByKey = new Map<string, Uint8Array | undefined>(lookup.map((k, i) => [k, found[i]]))
+      const stored = entryKeys.map((k) => storedByKey.get(k))
       const ops: Array<{ type: 'put'; sublevel: Sub; key: string; value: Uint8Array }> = []
       const delta = { keys: 0, entries: 0, bytes: 0 }
       entryKeys.forEach((k, i) => {
