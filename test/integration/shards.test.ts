@@ -266,4 +266,21 @@ describe('user data shards (5 nodes in one process)', function () {
     assert.match((await corrupt.shards?.status())?.error ?? '', /^cannot open the shard store in .*: it is corrupt \(Corruption: /)
     await assert.rejects(corrupt.users.get(crypto.randomUUID()), { name: 'ShardStoreUnavailableError' })
   })
+
+  it('a node that starts knowing one peer still places records on the 3 closest storage peers of the federation (DHT)', async () => {
+    cluster = await ShardCluster.prepare(temp, 4)
+    for (let i = 0; i < 4; i++) await cluster.boot(i)
+    const [a, b, c, d] = [0, 1, 2, 3].map((i) => cluster?.node(i) as ReturnType<ShardCluster['node']>)
+    // A knows B and C; D knows only A.
+    for (const peer of [b, c, d]) await peer?.libp2p.dial(a?.libp2p.getMultiaddrs() ?? [])
+    await waitFor('D to list A as its only storage peer', () => d?.shards?.storagePeers().length === 1)
+    const guid = crypto.randomUUID()
+    await d?.users.getOrCreate(guid)
+    // D asks the DHT (its closest-peers look-up, and kad-dht's own self-query) and dials what it finds.
+    await waitFor('D to find B and C through the DHT and list them as storage peers', () => d?.shards?.storagePeers().length === 3)
+    await cluster.syncUntilQuiet()
+    const key = userShardKey(guid)
+    const all = cluster.running.map((n) => n.libp2p.peerId)
+    assert.deepEqual([...(await cluster.holders(key)).keys()].sort(), expectedOwners(key, all, 3).sort())
+  })
 })
