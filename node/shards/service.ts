@@ -1,22 +1,21 @@
 import type { AbortOptions, Libp2p, Logger, PeerId } from '@libp2p/interface'
-import { SHARD_BUCKETS, SHARD_MAX_LOCK_TTL_MS, SHARD_PROTOCOL } from '../../protocol/index.js'
+import { SHARD_MAX_LOCK_TTL_MS, SHARD_PROTOCOL } from '../../protocol/index.js'
 import { ShardQuorumError, type ShardStoreUnavailableError } from './errors.js'
 import { equalBytes, toHex } from './keys.js'
 import { LockTable } from './locks.js'
 import type { StoragePeerSource } from './peer-source.js'
 import { Placement } from './placement.js'
 import { gather } from './quorum.js'
-import { digestOf, Replicas, unionEntries } from './replicas.js'
+import { AntiEntropy, type SyncReport } from './repair.js'
+import { Replicas, unionEntries } from './replicas.js'
 import { ShardResponder } from './responder.js'
-import { bucketDigests, compareEntries, type Entry, type EntryQuery, type KeyInfo, type ShardStore } from './store.js'
+import type { Entry, EntryQuery, KeyInfo, ShardStore } from './store.js'
 import { ShardRequest, ShardResponse } from './wire.js'
 
 export const DEFAULT_ANTI_ENTROPY_INTERVAL_MS = 60_000
 export const DEFAULT_REPAIR_DELAY_MS = 2_000
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000
 export const DEFAULT_DIAL_TIMEOUT_MS = 5_000
-/** Keys waiting for read repair at most; more are left to anti-entropy. */
-const MAX_PENDING_REPAIRS = 1_000
 /** Inbound and outbound shard streams per connection (a client uses one). */
 const MAX_STREAMS_PER_CONNECTION = 8
 
@@ -40,14 +39,6 @@ export interface ShardServiceComponents {
   store?: ShardStore
   storeError?: ShardStoreUnavailableError
   log: Logger
-}
-
-export interface SyncReport {
-  peers: number
-  failedPeers: number
-  repairedKeys: number
-  handedOff: number
-  durationMs: number
 }
 
 export interface ShardStatus {
@@ -78,6 +69,8 @@ export interface ReadResult {
   more: boolean
 }
 
+export type { SyncReport }
+
 export type LockResult = 'granted' | 'taken' | 'busy'
 
 /**
@@ -92,12 +85,7 @@ export class ShardService {
   private readonly responder?: ShardResponder
   private antiEntropyTimer?: ReturnType<typeof setInterval>
   private repairTimer?: ReturnType<typeof setTimeout>
-  private syncing?: Promise<SyncReport>
-  private lastSync?: SyncReport & { at: string }
-  /** Per owned key (hex): replicas confirmed in sync at the last pass, this node included. */
-  private confirmed = new Map<string, number>()
-  private readonly pendingRepairs = new Map<string, { key: Uint8Array; peers: PeerId[] }>()
-  private repairing = false
+  private readonly repair: AntiEntropy
   private aloneLogged = false
   private started = false
   private readonly controller = new AbortController()
@@ -125,6 +113,16 @@ export class ShardService {
       log,
       init.dialTimeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS
     )
+    this.repair = new AntiEntropy({
+      self: libp2p.peerId,
+      store,
+      replicas: this.replicas,
+      placement: this.placement,
+      peers: components.peers,
+      deadline: (options) => this.signal(options),
+      stopped: this.controller.signal,
+      log
+    })
     if (store !== undefined) {
       this.responder = new ShardResponder({ store, locks: this.locks, log, coOwned: (key, peer) => this.coOwned(key, peer) })
     }
@@ -171,7 +169,7 @@ export class ShardService {
     this.components.peers.removeEventListener('change', this.onPeersChange)
     if (this.responder !== undefined) await this.components.libp2p.unhandle(SHARD_PROTOCOL).catch(() => undefined)
     this.replicas.closeAll()
-    await this.syncing?.catch(() => undefined)
+    await this.repair.idle()
   }
 
   /** Storage peers this node knows besides itself. */
@@ -261,7 +259,7 @@ export class ShardService {
     }
     const first = results[0]?.value.digest
     if (first !== undefined && results.some((r) => !equalBytes(r.value.digest, first))) {
-      this.scheduleRepair(
+      this.repair.schedule(
         query.key,
         results.map((r) => r.peer)
       )
@@ -337,148 +335,18 @@ export class ShardService {
     )
   }
 
-  private scheduleRepair(key: Uint8Array, peers: PeerId[]): void {
-    const hex = toHex(key)
-    if (!this.pendingRepairs.has(hex) && this.pendingRepairs.size >= MAX_PENDING_REPAIRS) return
-    this.pendingRepairs.set(hex, { key, peers })
-    if (this.repairing) return
-    this.repairing = true
-    void (async () => {
-      while (this.pendingRepairs.size > 0 && this.started) {
-        const [next, job] = this.pendingRepairs.entries().next().value as [string, { key: Uint8Array; peers: PeerId[] }]
-        this.pendingRepairs.delete(next)
-        await this.repairKey(job.key, job.peers, { signal: this.signal({}) }).catch((err: Error) =>
-          this.components.log('read repair of %s failed: %s', next.slice(0, 12), err.message)
-        )
-      }
-      this.repairing = false
-    })()
-  }
-
   /** Bring `peers` (and this node, if it stores the key) to the union of their copies. Returns how many copies changed. */
-  async repairKey(key: Uint8Array, peers: PeerId[], options: AbortOptions = {}): Promise<number> {
-    const targets = [...peers.filter((p) => !this.replicas.isSelf(p))]
-    if (this.stores) targets.unshift(this.self)
-    const copies = await Promise.all(
-      targets.map(async (peer) => {
-        try {
-          return { peer, record: await this.replicas.queryAll(peer, { key }, options) }
-        } catch (err) {
-          this.components.log('repair: %p did not answer: %s', peer, (err as Error).message)
-          return undefined
-        }
-      })
-    )
-    const answered = copies.filter((c) => c !== undefined)
-    const union = unionEntries(answered.map((c) => c.record.entries))
-    const digest = digestOf(union.values())
-    let changed = 0
-    await Promise.all(
-      answered.map(async ({ peer, record }) => {
-        if (equalBytes(record.digest, digest)) return
-        const theirs = new Map(record.entries.map((e) => [e.id, e]))
-        const missing = [...union.values()].filter((e) => {
-          const t = theirs.get(e.id)
-          return t === undefined || compareEntries(e, t) > 0
-        })
-        if (missing.length === 0) return
-        await this.replicas.push(peer, key, missing, options)
-        changed++
-      })
-    )
-    return changed
+  repairKey(key: Uint8Array, peers: PeerId[], options: AbortOptions = {}): Promise<number> {
+    return this.repair.repairKey(key, peers, options)
   }
 
   /**
-   * One anti-entropy pass: compare bucket digests of shared keys with every
-   * storage peer and reconcile the keys that differ, then hand keys this node
-   * no longer owns to their owners (deleting them here once every owner has
-   * them). The periodic timer and membership changes run this; tests call it.
+   * One anti-entropy pass (compare with every storage peer, reconcile, hand
+   * off keys this node no longer owns). The periodic timer and membership
+   * changes run this; tests call it.
    */
   sync(options: AbortOptions = {}): Promise<SyncReport> {
-    this.syncing ??= this.runSync(options).finally(() => {
-      this.syncing = undefined
-    })
-    return this.syncing
-  }
-
-  private async runSync(options: AbortOptions): Promise<SyncReport> {
-    const started = performance.now()
-    const report: SyncReport = { peers: 0, failedPeers: 0, repairedKeys: 0, handedOff: 0, durationMs: 0 }
-    const store = this.components.store
-    if (store === undefined) return report
-    const signal = options.signal ?? this.controller.signal
-    const peers = this.components.peers.list()
-    const held: Array<KeyInfo & { owners: PeerId[]; hex: string }> = []
-    for await (const info of store.keys()) held.push({ ...info, owners: this.placement.owners(info.key, peers, true), hex: toHex(info.key) })
-    const confirmed = new Map<string, number>()
-    for (const k of held) if (k.owners.some((p) => p.equals(this.self))) confirmed.set(k.hex, 1)
-
-    for (const peer of peers) {
-      signal.throwIfAborted()
-      const shared = held.filter((k) => confirmed.has(k.hex) && k.owners.some((p) => p.equals(peer)))
-      try {
-        report.repairedKeys += await this.syncWith(peer, shared, { signal })
-        report.peers++
-        for (const k of shared) confirmed.set(k.hex, (confirmed.get(k.hex) ?? 1) + 1)
-      } catch (err) {
-        report.failedPeers++
-        this.components.log('anti-entropy with %p failed: %s', peer, (err as Error).message)
-      }
-    }
-
-    // Hand-off: keys this node holds but no longer owns.
-    for (const k of held) {
-      if (confirmed.has(k.hex)) continue
-      signal.throwIfAborted()
-      const current = await store.info(k.key)
-      if (current === undefined) continue
-      try {
-        const record = await this.replicas.queryAll(this.self, { key: k.key }, { signal })
-        await Promise.all(k.owners.map((owner) => this.replicas.push(owner, k.key, record.entries, { signal: this.signal({ signal }) })))
-        if (await store.deleteIfUnchanged(k.key, record.digest)) report.handedOff++
-      } catch (err) {
-        this.components.log('hand-off of %s failed: %s', k.hex.slice(0, 12), (err as Error).message)
-      }
-    }
-    this.confirmed = confirmed
-    report.durationMs = Math.round(performance.now() - started)
-    this.lastSync = { ...report, at: new Date().toISOString() }
-    this.components.log('sync: %o', report)
-    return report
-  }
-
-  /** Reconcile the keys this node and `peer` both own; returns how many keys needed repair. */
-  private async syncWith(peer: PeerId, shared: KeyInfo[], options: { signal: AbortSignal }): Promise<number> {
-    const mine = bucketDigests(shared)
-    const res = await this.replicas.request(peer, { type: ShardRequest.Type.BUCKETS }, { signal: this.signal(options) })
-    if (res.status !== ShardResponse.Status.OK || res.buckets.length !== SHARD_BUCKETS) throw new Error(`BUCKETS answered ${res.status}`)
-    let repaired = 0
-    for (let bucket = 0; bucket < SHARD_BUCKETS; bucket++) {
-      if (equalBytes(mine[bucket] as Uint8Array, res.buckets[bucket] as Uint8Array)) continue
-      const theirs = new Map<string, Uint8Array>()
-      let after: Uint8Array | undefined
-      for (;;) {
-        const page = await this.replicas.request(
-          peer,
-          { type: ShardRequest.Type.KEYS, bucket, after: after as Uint8Array<ArrayBuffer> | undefined },
-          { signal: this.signal(options) }
-        )
-        if (page.status !== ShardResponse.Status.OK) throw new Error(`KEYS answered ${page.status}`)
-        for (const k of page.keys) theirs.set(toHex(k.key), k.digest)
-        after = page.keys.at(-1)?.key
-        if (!page.more || after === undefined) break
-      }
-      const ours = new Map(shared.filter((k) => k.key[0] === bucket).map((k) => [toHex(k.key), k]))
-      const differing = new Set<string>()
-      for (const [hex, k] of ours) if (!equalBytes(theirs.get(hex) ?? new Uint8Array(32), k.digest)) differing.add(hex)
-      for (const [hex, digest] of theirs) if (!equalBytes(ours.get(hex)?.digest ?? new Uint8Array(32), digest)) differing.add(hex)
-      for (const hex of differing) {
-        const key = ours.get(hex)?.key ?? Uint8Array.from(Buffer.from(hex, 'hex'))
-        if ((await this.repairKey(key, [peer], { signal: this.signal(options) })) > 0) repaired++
-      }
-    }
-    return repaired
+    return this.repair.sync(options)
   }
 
   async status(): Promise<ShardStatus> {
@@ -499,7 +367,7 @@ export class ShardService {
       healthy: 0,
       underReplicated: 0,
       handoff: 0,
-      lastSync: this.lastSync
+      lastSync: this.repair.lastSync
     }
     if (store === undefined) return base
     Object.assign(base, store.stats)
@@ -511,7 +379,7 @@ export class ShardService {
         continue
       }
       base.owned++
-      if ((this.confirmed.get(toHex(info.key)) ?? 1) >= target) base.healthy++
+      if ((this.repair.confirmed.get(toHex(info.key)) ?? 1) >= target) base.healthy++
       else base.underReplicated++
     }
     return base
