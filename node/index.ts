@@ -107,6 +107,8 @@ class Node implements RentahalNode {
       try {
         await this.gateway.app.listen({ host: http.host, port: http.port })
       } catch (err) {
+        await this.sharding?.service.stop()
+        this.sharding?.peers.stop()
         await this.libp2p.stop()
         throw listenError(err, `HTTP ${http.host}:${http.port}`)
       }
