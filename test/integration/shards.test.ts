@@ -11,7 +11,7 @@ import { TempDirs } from '../helpers/temp.js'
 
 const query = (prompt: string): NewQueryRecord => ({ queryType: 'chat', modelType: 'worker_node', modelName: 'w', prompt, processingTime: 0.5, cost: 0.01 })
 
-describe('user data shards (5 nodes in one process)', function () {
+describe('user data shards (real nodes in one process)', function () {
   this.timeout(120_000)
   const temp = new TempDirs()
   let cluster: ShardCluster | undefined
@@ -282,5 +282,29 @@ describe('user data shards (5 nodes in one process)', function () {
     const key = userShardKey(guid)
     const all = cluster.running.map((n) => n.libp2p.peerId)
     assert.deepEqual([...(await cluster.holders(key)).keys()].sort(), expectedOwners(key, all, 3).sort())
+  })
+
+  it('repairs a stale replica when a read finds the copies differ (read repair, no anti-entropy)', async () => {
+    cluster = await ShardCluster.start(temp, 3)
+    const guid = crypto.randomUUID()
+    const key = userShardKey(guid)
+    await cluster.node(0).users.getOrCreate(guid)
+    await waitFor('all 3 replicas to hold the new user', async () => (await cluster?.holders(key))?.size === 3)
+    // Node 2 misses two writes while it is down.
+    await cluster.stop(2)
+    await cluster.settle()
+    await cluster.node(0).users.recordQuery(guid, query('while node 2 was down (1)'))
+    await cluster.node(0).users.recordQuery(guid, query('while node 2 was down (2)'))
+    const stale = await cluster.restart(2)
+    const before = await cluster.holders(key)
+    assert.notEqual(before.get(stale.peerId), before.get(cluster.node(0).peerId), 'node 2 is stale')
+
+    // Node 2 reads through its own copy and one other: the answer is complete, and its copy gets repaired.
+    const history = await stale.users.history(guid, 10)
+    assert.deepEqual(
+      history.map((h) => h.prompt),
+      ['while node 2 was down (2)', 'while node 2 was down (1)']
+    )
+    await waitFor('read repair to bring node 2 up to date', async () => new Set((await cluster?.holders(key))?.values()).size === 1)
   })
 })
