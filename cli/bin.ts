@@ -5,6 +5,7 @@ import { VERSION } from '../node/version.js'
 import { registerAdmin } from './commands/admin.js'
 import { registerFederationCommands } from './commands/federation.js'
 import { registerQuery } from './commands/query.js'
+import { registerShards } from './commands/shards.js'
 import { registerStart } from './commands/start-command.js'
 import { registerWorkers } from './commands/workers.js'
 
@@ -30,5 +31,6 @@ registerFederationCommands(program, fail)
 registerQuery(program, fail)
 registerAdmin(program, fail)
 registerWorkers(program, fail)
+registerShards(program, fail)
 
 program.parseAsync(process.argv).catch(fail)

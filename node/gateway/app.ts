@@ -6,6 +6,7 @@ import type { NodeConfig } from '../config/index.js'
 import type { Directory } from '../federation/index.js'
 import type { RentahalLibp2p } from '../p2p/index.js'
 import type { QueryRunner, RealmRegistry } from '../realms/index.js'
+import type { ShardStatus } from '../shards/index.js'
 import type { UserStore } from '../users/index.js'
 import type { WorkerRegistry } from '../workers/index.js'
 import { HttpError, registerErrorHandler } from './http-errors.js'
@@ -20,6 +21,7 @@ import { registerFederationRoutes } from './routes-federation.js'
 import { registerLegacyRoutes } from './routes-legacy.js'
 import { registerNodeRoutes } from './routes-node.js'
 import { registerOpenAiRoutes } from './routes-openai.js'
+import { registerShardRoutes } from './routes-shards.js'
 import { defaultUiDir, registerUiRoutes } from './routes-ui.js'
 import { registerWorkerRoutes } from './routes-workers.js'
 import { SpeechService } from './speech.js'
@@ -52,6 +54,8 @@ export interface GatewayComponents {
   adminToken: string
   /** Models `/v1/models` lists; default: this node's own workers. The federation adds its peers'. */
   listModels?: () => Promise<ModelEntry[]>
+  /** User-data shards, when sharding is enabled. */
+  shards?: { status(): Promise<ShardStatus> }
 }
 
 export interface GatewayInit {
@@ -185,6 +189,7 @@ export async function buildGateway(components: GatewayComponents, init: GatewayI
   })
   registerWorkerRoutes(app, components)
   await registerUiRoutes(app, defaultUiDir())
+  registerShardRoutes(app, components)
 
   return {
     app,

@@ -23,6 +23,9 @@ export function legacyErrorMessage(err: unknown): string {
     case 'RealmExistsError':
     case 'RealmBusyError':
     case 'UserBannedError':
+    case 'ShardQuorumError':
+    case 'ShardStoreUnavailableError':
+    case 'ShardStoreWriteError':
       return e.message
     case 'WorkerHttpError':
     case 'WorkerProtocolError':

@@ -3,7 +3,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { type GossipSub, gossipsub } from '@libp2p/gossipsub'
 import { createPeerScoreParams, createTopicScoreParams } from '@libp2p/gossipsub/score'
 import { type Identify, identify } from '@libp2p/identify'
-import type { PrivateKey } from '@libp2p/interface'
+import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
 import { type KadDHT, kadDHT, passthroughMapper, removePublicAddressesMapper } from '@libp2p/kad-dht'
 import { memory } from '@libp2p/memory'
 import { type Ping, ping } from '@libp2p/ping'
@@ -38,6 +38,8 @@ export interface P2PInit {
   announce?: string[]
   /** LAN discovery, only with the operator's explicit --mdns; never in tests. */
   mdns?: boolean
+  /** Deny connections (tests use it to partition the federation). */
+  connectionGater?: ConnectionGater
 }
 
 /** Maximum connections one node keeps; bounded memory per node (see reliability notes). */
@@ -66,10 +68,14 @@ export async function createP2P(init: P2PInit): Promise<RentahalLibp2p> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux({ maxInboundStreams: 1024, maxOutboundStreams: 1024 })],
     connectionManager: { maxConnections: MAX_CONNECTIONS },
+    connectionGater: init.connectionGater,
     peerDiscovery,
     services: {
       identify: identify(),
-      ping: ping(),
+      // libp2p's connection monitor and kad-dht both ping over /ipfs/ping/1.0.0; with the default
+      // limit of one outbound ping stream per connection, a heartbeat that overlaps a DHT ping
+      // fails and the monitor aborts a healthy connection (seen under load in scripts/bench/shards.ts).
+      ping: ping({ maxOutboundStreams: 4, maxInboundStreams: 4 }),
       dht: kadDHT({
         // Our own DHT: never joins the public IPFS network.
         protocol: dhtProtocol(init.federationId),

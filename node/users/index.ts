@@ -1,4 +1,5 @@
 export * from './errors.js'
 export { canonicalGuid, newGuid } from './guid.js'
 export { LevelUserStore } from './level-store.js'
+export { ShardedUserStore } from './sharded-store.js'
 export { type NewQueryRecord, type SystemTotals, toLegacyUserInfo, type User, type UserStore } from './types.js'

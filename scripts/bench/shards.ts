@@ -1,0 +1,133 @@
+// Replicated shard writes and reads (N=3, W=2, R=2, three in-process nodes on
+// the memory transport) against raw LevelDB puts and gets measured in the same
+// run on the same machine. Prints ops/s medians and their ratios.
+//
+//   npx tsx scripts/bench/shards.ts [--ops 4000] [--concurrency 64] [--reps 5]
+import '../../node/polyfill.js'
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { Level } from 'level'
+import { createNode, defaultConfig, type RentahalNode } from '../../node/index.js'
+import { sha256 } from '../../node/shards/keys.js'
+import { ShardStore } from '../../node/shards/store.js'
+
+const { values } = parseArgs({
+  options: { ops: { type: 'string', default: '4000' }, concurrency: { type: 'string', default: '64' }, reps: { type: 'string', default: '5' } }
+})
+const OPS = Number(values.ops)
+const CONCURRENCY = Number(values.concurrency)
+const REPS = Number(values.reps)
+/** About the size of an encrypted history entry. */
+const VALUE_BYTES = 256
+
+interface Measure {
+  opsPerSec: number
+  /** Process CPU time (all threads: JS and LevelDB's) per operation, in microseconds. */
+  cpuUsPerOp: number
+}
+
+async function run(ops: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<Measure> {
+  let next = 0
+  const started = performance.now()
+  const cpu = process.cpuUsage()
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < ops; i = next++) await op(i)
+    })
+  )
+  const used = process.cpuUsage(cpu)
+  return { opsPerSec: ops / ((performance.now() - started) / 1000), cpuUsPerOp: (used.user + used.system) / ops }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)] as number
+}
+
+const dirs: string[] = []
+const tempDir = async (): Promise<string> => {
+  const d = await mkdtemp(join(tmpdir(), 'rentahal-bench-'))
+  dirs.push(d)
+  return d
+}
+
+async function main(): Promise<void> {
+  const value = new Uint8Array(randomBytes(VALUE_BYTES))
+  // Baseline: raw LevelDB on this disk, same value size and concurrency.
+  const raw = new Level<string, Uint8Array>(await tempDir(), { valueEncoding: 'view' })
+  await raw.open()
+  // One replica's store on its own: what each replica pays per write, without the network.
+  const local = await ShardStore.open(join(await tempDir(), 'shards'))
+
+  const nodes: RentahalNode[] = []
+  for (let i = 0; i < 3; i++) {
+    const config = defaultConfig()
+    config.workers.healthCheckIntervalMs = 0
+    config.sharding = { enabled: true, replication: 3, writeQuorum: 2, readQuorum: 2 }
+    const node = await createNode({
+      config,
+      dataDir: await tempDir(),
+      http: false,
+      p2p: { transport: 'memory' },
+      queueTickMs: 0,
+      healthChecks: false,
+      shards: { antiEntropyIntervalMs: 0, repairDelayMs: 0 }
+    })
+    await node.start()
+    nodes.push(node)
+  }
+  for (const a of nodes)
+    for (const b of nodes) if (a !== b && a.libp2p.getConnections(b.libp2p.peerId).length === 0) await a.libp2p.dial(b.libp2p.getMultiaddrs())
+  const deadline = performance.now() + 10_000
+  while (nodes.some((n) => (n.shards?.storagePeers().length ?? 0) < 2)) {
+    if (performance.now() > deadline) throw new Error('nodes did not see each other as storage peers')
+    await new Promise((r) => setTimeout(r, 10))
+  }
+  const shards = nodes[0]?.shards
+  if (shards === undefined) throw new Error('sharding is off')
+
+  const rows: Record<string, Measure[]> = { 'raw put': [], 'raw get': [], 'local merge': [], 'replicated write': [], 'replicated read': [] }
+  for (let rep = 0; rep < REPS + 1; rep++) {
+    const keys = Array.from({ length: OPS }, (_, i) => sha256(`bench ${rep} ${i}`))
+    const results = {
+      'raw put': await run(OPS, CONCURRENCY, (i) => raw.put(`${rep}!${i}`, value)),
+      'raw get': await run(OPS, CONCURRENCY, (i) => raw.get(`${rep}!${i}`)),
+      'local merge': await run(OPS, CONCURRENCY, (i) => local.merge([{ key: sha256(`local ${rep} ${i}`), entries: [{ id: 'h/0001', version: 0n, value }] }])),
+      'replicated write': await run(OPS, CONCURRENCY, (i) => shards.write(keys[i] as Uint8Array, [{ id: 'h/0001', version: 0n, value }])),
+      'replicated read': await run(OPS, CONCURRENCY, (i) => shards.read({ key: keys[i] as Uint8Array, prefix: 'h/' }))
+    }
+    // The first round warms up JIT, streams and LevelDB; it is not counted.
+    if (rep > 0) for (const [k, v] of Object.entries(results)) rows[k]?.push(v)
+  }
+
+  const ops = (k: string): number => median((rows[k] ?? []).map((r) => r.opsPerSec))
+  const cpu = (k: string): number => median((rows[k] ?? []).map((r) => r.cpuUsPerOp))
+  console.log(
+    `shards bench: ${OPS} ops x ${REPS} reps, concurrency ${CONCURRENCY}, ${VALUE_BYTES}-byte values, N=3 W=2 R=2, 3 nodes in this process, memory transport, node ${process.version}`
+  )
+  for (const [k, v] of Object.entries(rows)) {
+    const all = v.map((r) => r.opsPerSec)
+    console.log(
+      `  ${k.padEnd(17)} median ${Math.round(ops(k)).toString().padStart(7)} ops/s  (min ${Math.round(Math.min(...all))}, max ${Math.round(Math.max(...all))})  CPU ${cpu(k).toFixed(1)} us/op`
+    )
+  }
+  console.log(
+    `  local merge / raw put  ${(ops('local merge') / ops('raw put')).toFixed(2)}x ops/s, ${(cpu('local merge') / cpu('raw put')).toFixed(1)}x CPU per op`
+  )
+  console.log(
+    `  write / raw put  ${(ops('replicated write') / ops('raw put')).toFixed(2)}x ops/s (target >= 0.25x), ${(cpu('replicated write') / cpu('raw put')).toFixed(1)}x CPU per op`
+  )
+  console.log(
+    `  read  / raw get  ${(ops('replicated read') / ops('raw get')).toFixed(2)}x ops/s, ${(cpu('replicated read') / cpu('raw get')).toFixed(1)}x CPU per op`
+  )
+
+  for (const node of nodes) await node.stop()
+  await raw.close()
+  await local.close()
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })))
+}
+
+await main()
