@@ -70,6 +70,7 @@ export class Discovery {
     libp2p.addEventListener('peer:identify', this.onIdentify)
     libp2p.addEventListener('peer:disconnect', this.onDisconnect)
     libp2p.addEventListener('peer:connect', this.onConnect)
+    this.components.directory.on('change', this.onEntry)
     if (this.init.timers !== false) {
       this.interval = setInterval(() => {
         this.components.directory.expire()
@@ -88,6 +89,7 @@ export class Discovery {
     libp2p.removeEventListener('peer:identify', this.onIdentify)
     libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
     libp2p.removeEventListener('peer:connect', this.onConnect)
+    this.components.directory.off('change', this.onEntry)
     libp2p.services.pubsub.topicValidators.delete(this.topic)
     await libp2p.unhandle(ADVERT_PROTOCOL)
   }
@@ -199,6 +201,17 @@ export class Discovery {
       const timer = setTimeout(() => void this.lookupProviders(), LOOKUP_DEFER_MS)
       timer.unref()
     }
+  }
+
+  /** A new directory entry for a connected peer gets its RTT measured at once, not at the next interval. */
+  private readonly onEntry = (peerId: PeerId): void => {
+    const entry = this.components.directory.get(peerId)
+    if (entry === undefined || entry.rttMs !== undefined || this.controller.signal.aborted) return
+    if (this.components.libp2p.getConnections(peerId).length === 0) return
+    this.components.libp2p.services.ping
+      .ping(peerId, { signal: AbortSignal.any([this.controller.signal, AbortSignal.timeout(PING_TIMEOUT_MS)]) })
+      .then((rtt) => this.components.directory.setRtt(peerId, rtt))
+      .catch(() => undefined)
   }
 
   private readonly onConnect = (evt: CustomEvent<PeerId>): void => {

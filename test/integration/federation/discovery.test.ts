@@ -184,6 +184,8 @@ describe('federation discovery (in-process network)', function () {
       })
     )
     assert.equal(a.federation.directory.has(b.libp2p.peerId), true)
+    // Directly connected peers get a measured RTT as soon as they enter the directory.
+    await waitFor(() => typeof a.federation.directory.get(b.libp2p.peerId)?.rttMs === 'number', 'an RTT for the connected peer')
     // A peer that is only disconnected (and reachable) stays.
     await a.libp2p.hangUp(b.libp2p.peerId)
     assert.equal(await a.federation.discovery.checkGone(b.libp2p.peerId), false)
