@@ -1,5 +1,12 @@
-import sharp from 'sharp'
+import type Sharp from 'sharp'
 import { InvalidQueryError } from './query-desk.js'
+
+/** sharp (libvips) is loaded on the first vision upload, not at start: it costs memory and start-up time. */
+let sharpModule: Promise<typeof Sharp> | undefined
+function loadSharp(): Promise<typeof Sharp> {
+  sharpModule ??= import('sharp').then((m) => m.default)
+  return sharpModule
+}
 
 /** Legacy: vision images reach workers as RGB JPEG thumbnails within 512×512, quality 85. */
 export const VISION_MAX_SIDE_PX = 512
@@ -14,6 +21,7 @@ const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif'])
  * enlarged) to fit 512×512, JPEG quality 85. Decoding runs off the event loop.
  */
 export async function toVisionJpeg(input: Uint8Array): Promise<Uint8Array> {
+  const sharp = await loadSharp()
   let format: string | undefined
   try {
     format = (await sharp(input, { limitInputPixels: VISION_MAX_INPUT_PIXELS }).metadata()).format
