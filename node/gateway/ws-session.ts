@@ -141,6 +141,9 @@ export async function handleConnection(socket: WebSocket, request: IncomingMessa
   for (const text of early.splice(0)) onMessage(text)
 }
 
+/** Connected users named in the greeting; the rest are counted. */
+const GREETING_USERS = 20
+
 async function greeting(ctx: SessionContext, user: User): Promise<string[]> {
   const recent = await ctx.users.history(user.guid, 5)
   const totals = await ctx.users.systemTotals()
@@ -150,8 +153,11 @@ async function greeting(ctx: SessionContext, user: User): Promise<string[]> {
     const avg = realm === undefined ? 0 : realm.metrics.avgProcessingTimeMs / 1000
     return `${labels[type]}: ${avg.toFixed(2)}s`
   })
+  // At most GREETING_USERS are listed: each costs a user-store read (a quorum read on shards),
+  // and a greeting must stay cheap however many users are connected.
+  const guids = ctx.hub.guids()
   const connected = await Promise.all(
-    ctx.hub.guids().map(async (guid) => {
+    guids.slice(0, GREETING_USERS).map(async (guid) => {
       const u = await ctx.users.get(guid)
       return u === undefined ? undefined : `Nick: ${u.nickname}, Queries: ${u.queryCount}, Total cost: ${money(u.totalCost)}`
     })
@@ -161,7 +167,11 @@ async function greeting(ctx: SessionContext, user: User): Promise<string[]> {
     `Your total lifetime costs: ${money(user.totalCost)}`,
     `System-wide total lifetime costs: ${money(totals.totalCost)}`,
     ['Average query service times:', ...times].join('\n'),
-    `Currently connected users: ${ctx.hub.guids().length}\nMost users ever connected: ${ctx.hub.peak}`,
-    ['Connected users:', ...connected.filter((x) => x !== undefined)].join('\n')
+    `Currently connected users: ${guids.length}\nMost users ever connected: ${ctx.hub.peak}`,
+    [
+      'Connected users:',
+      ...connected.filter((x) => x !== undefined),
+      ...(guids.length > GREETING_USERS ? [`… and ${guids.length - GREETING_USERS} more`] : [])
+    ].join('\n')
   ]
 }
