@@ -27,15 +27,23 @@ export function clientController(): AbortController {
 /** Every open `/ws` client. One dead or slow socket never breaks a broadcast. */
 export class ClientHub {
   private readonly clients = new Set<Client>()
+  /** The same clients by user: lookups stay O(1) with thousands connected. */
+  private readonly byUser = new Map<string, Set<Client>>()
   peak = 0
 
   add(client: Client): void {
     this.clients.add(client)
+    const set = this.byUser.get(client.guid) ?? new Set<Client>()
+    set.add(client)
+    this.byUser.set(client.guid, set)
     this.peak = Math.max(this.peak, this.clients.size)
   }
 
   delete(client: Client): void {
-    this.clients.delete(client)
+    if (!this.clients.delete(client)) return
+    const set = this.byUser.get(client.guid)
+    set?.delete(client)
+    if (set?.size === 0) this.byUser.delete(client.guid)
   }
 
   get size(): number {
@@ -47,11 +55,16 @@ export class ClientHub {
   }
 
   byGuid(guid: string): Client[] {
-    return this.all().filter((c) => c.guid === guid)
+    return [...(this.byUser.get(guid) ?? [])]
   }
 
   guids(): string[] {
-    return [...new Set(this.all().map((c) => c.guid))]
+    return [...this.byUser.keys()]
+  }
+
+  /** Number of distinct connected users. */
+  get users(): number {
+    return this.byUser.size
   }
 
   sysops(): Client[] {
@@ -60,7 +73,17 @@ export class ClientHub {
 
   /** Tell every sysop which users are connected (legacy `active_users`). */
   pushActiveUsers(): void {
-    this.broadcast({ type: 'active_users', users: this.guids() }, (c) => c.isSysop)
+    const sysops = this.sysops()
+    if (sysops.length === 0) return
+    const text = JSON.stringify({ type: 'active_users', users: this.guids() })
+    for (const client of sysops) {
+      if (client.socket.readyState !== client.socket.OPEN) continue
+      try {
+        client.socket.send(text)
+      } catch {
+        // closing; its close handler cleans up
+      }
+    }
   }
 
   /** Send to one client; returns false when it could not be sent. */
