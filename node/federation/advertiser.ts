@@ -52,6 +52,13 @@ export class Advertiser {
     this.dirty = true
     this.schedule()
   }
+  /** A realm was created, updated or deleted at run time: follow its load too, and announce it. */
+  private readonly onRealmsChange = (): void => {
+    for (const realm of this.components.realms.list()) {
+      if (!realm.listeners('change').includes(this.onChange)) realm.on('change', this.onChange)
+    }
+    this.onChange()
+  }
   private lastProvide = 0
   private provideTimer?: NodeJS.Timeout
   /** A peer subscribed to our topic: it has not seen our advert yet, so publish soon. */
@@ -71,6 +78,7 @@ export class Advertiser {
   start(): void {
     const { workers, realms, libp2p, config } = this.components
     workers.on('change', this.onChange)
+    realms.on('change', this.onRealmsChange)
     for (const realm of realms.list()) realm.on('change', this.onChange)
     libp2p.addEventListener('self:peer:update', this.onChange)
     libp2p.services.pubsub.addEventListener('subscription-change', this.onSubscription)
@@ -86,6 +94,7 @@ export class Advertiser {
   stop(): void {
     const { workers, realms, libp2p } = this.components
     workers.off('change', this.onChange)
+    realms.off('change', this.onRealmsChange)
     for (const realm of realms.list()) realm.off('change', this.onChange)
     libp2p.removeEventListener('self:peer:update', this.onChange)
     libp2p.services.pubsub.removeEventListener('subscription-change', this.onSubscription)
