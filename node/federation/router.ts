@@ -33,8 +33,12 @@ const UNKNOWN_SERVICE_MS = 1_000
 /** Score penalty per recent failure of a peer, and how long failures are remembered. */
 const FAILURE_PENALTY_MS = 5_000
 const FAILURE_MEMORY_MS = 30_000
-/** Idle query streams kept per peer, and how long; shorter than the listener's STREAM_IDLE_MS. */
-const MAX_IDLE_STREAMS_PER_PEER = 32
+/**
+ * Idle query streams kept per peer, and how long; shorter than the listener's STREAM_IDLE_MS.
+ * As many as queries may be in flight to one peer: with fewer, every query above the pool size
+ * opens and negotiates a new stream, which costs ~3× a pooled one (scripts/bench/throughput.ts).
+ */
+const MAX_IDLE_STREAMS_PER_PEER = MAX_INFLIGHT_PER_PEER
 const POOL_IDLE_MS = 20_000
 
 interface Candidate {
