@@ -5,6 +5,7 @@ import { isQueryType, QUERY_PROTOCOL } from '../../protocol/index.js'
 import { ErrorCode, QueryRequest, QueryResponse, ResponseKind, ResultType } from '../../protocol/pb/query.js'
 import type { RentahalLibp2p } from '../p2p/index.js'
 import type { QueryRunner, RealmRegistry } from '../realms/index.js'
+import { type LinkedSignal, linkSignals } from '../signals.js'
 import type { WorkerRequest, WorkerResult } from '../workers/index.js'
 import { RouteError, toWireError } from './errors.js'
 
@@ -83,12 +84,12 @@ export class QueryServer {
     let first = true
     while (stream.status === 'open' && !this.controller.signal.aborted) {
       let request: QueryRequest
-      const timeout = AbortSignal.timeout(first ? (this.init.requestTimeoutMs ?? REQUEST_READ_TIMEOUT_MS) : STREAM_IDLE_MS)
+      const timeout = linkSignals([this.controller.signal], first ? (this.init.requestTimeoutMs ?? REQUEST_READ_TIMEOUT_MS) : STREAM_IDLE_MS)
       try {
-        const bytes = await lp.read({ signal: AbortSignal.any([timeout, this.controller.signal]) })
+        const bytes = await lp.read({ signal: timeout.signal })
         request = QueryRequest.decode(bytes)
       } catch (err) {
-        if (!first && (timeout.aborted || (err as Error).name === 'UnexpectedEOFError')) {
+        if (!first && (timeout.timedOut || (err as Error).name === 'UnexpectedEOFError')) {
           // Between queries: the dialer is done with this stream, or it sat idle too long.
           await stream.close().catch((closeErr: Error) => stream.abort(closeErr))
           return
@@ -98,6 +99,8 @@ export class QueryServer {
         log('bad query stream from %p: %s', connection.remotePeer, (err as Error).message)
         stream.abort(err as Error)
         return
+      } finally {
+        timeout.clear()
       }
       first = false
       if (!(await this.serveOne(stream, lp, request, connection.remotePeer))) return
@@ -113,7 +116,7 @@ export class QueryServer {
     const onClose = (): void => cancel.abort(new RouteError('The requesting peer cancelled', ErrorCode.CANCELLED, false))
     stream.addEventListener('close', onClose)
     let counted = false
-    let deadline: AbortSignal | undefined
+    let deadline: LinkedSignal | undefined
     try {
       const invalid = this.validate(request)
       if (invalid !== undefined) throw invalid
@@ -122,8 +125,8 @@ export class QueryServer {
       }
       this.count(peer, 1)
       counted = true
-      deadline = AbortSignal.timeout(Math.min(request.deadlineMs, MAX_DEADLINE_MS))
-      const signal = AbortSignal.any([cancel.signal, this.controller.signal, deadline])
+      deadline = linkSignals([cancel.signal, this.controller.signal], Math.min(request.deadlineMs, MAX_DEADLINE_MS))
+      const signal = deadline.signal
       const result = await this.run(request, peer, signal, send)
       await send({ kind: ResponseKind.RESULT, position: 0, text: '', worker: '', realm: '', result })
       return true
@@ -134,7 +137,7 @@ export class QueryServer {
       }
       const wire = this.controller.signal.aborted
         ? { code: ErrorCode.INTERNAL, retryable: true, message: 'The serving peer is stopping' }
-        : deadline?.aborted === true
+        : deadline?.timedOut === true
           ? { code: ErrorCode.DEADLINE_EXCEEDED, retryable: false, message: 'Query deadline exceeded on the serving peer' }
           : toWireError(err)
       try {
@@ -146,6 +149,7 @@ export class QueryServer {
       }
     } finally {
       stream.removeEventListener('close', onClose)
+      deadline?.clear()
       if (counted) this.count(peer, -1)
     }
   }

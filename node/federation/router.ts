@@ -15,6 +15,7 @@ import {
   type Realm,
   type RealmRegistry
 } from '../realms/index.js'
+import { type LinkedSignal, linkSignals } from '../signals.js'
 import { NoWorkerAvailableError, type WorkerRequest, type WorkerResult } from '../workers/index.js'
 import type { Directory, DirectoryEntry } from './directory.js'
 import type { Discovery } from './discovery.js'
@@ -32,8 +33,12 @@ const UNKNOWN_SERVICE_MS = 1_000
 /** Score penalty per recent failure of a peer, and how long failures are remembered. */
 const FAILURE_PENALTY_MS = 5_000
 const FAILURE_MEMORY_MS = 30_000
-/** Idle query streams kept per peer, and how long; shorter than the listener's STREAM_IDLE_MS. */
-const MAX_IDLE_STREAMS_PER_PEER = 32
+/**
+ * Idle query streams kept per peer, and how long; shorter than the listener's STREAM_IDLE_MS.
+ * As many as queries may be in flight to one peer: with fewer, every query above the pool size
+ * opens and negotiates a new stream, which costs ~3× a pooled one (scripts/bench/throughput.ts).
+ */
+const MAX_IDLE_STREAMS_PER_PEER = MAX_INFLIGHT_PER_PEER
 const POOL_IDLE_MS = 20_000
 
 interface Candidate {
@@ -86,9 +91,16 @@ export class Router implements QueryRunner {
 
   async run(request: WorkerRequest, options: QueryRunOptions = {}): Promise<QueryOutcome> {
     const deadlineMs = options.deadlineMs ?? this.defaultDeadlineMs
-    const deadline = AbortSignal.timeout(deadlineMs)
-    const signals = [deadline, this.controller.signal, ...(options.signal ? [options.signal] : [])]
-    const signal = AbortSignal.any(signals)
+    const deadline = linkSignals([this.controller.signal, options.signal], deadlineMs)
+    try {
+      return await this.runWithin(request, options, deadlineMs, deadline)
+    } finally {
+      deadline.clear()
+    }
+  }
+
+  private async runWithin(request: WorkerRequest, options: QueryRunOptions, deadlineMs: number, deadline: LinkedSignal): Promise<QueryOutcome> {
+    const signal = deadline.signal
     const primary = this.components.realms.list().find((r) => r.queryType === request.queryType)
     const candidates = this.candidates(request, options, primary)
     if (candidates.length === 0 && primary !== undefined && primary.canServe() && primary.depth >= primary.maxQueueSize) {
@@ -128,7 +140,7 @@ export class Router implements QueryRunner {
         return outcome
       } catch (err) {
         if (options.signal?.aborted) throw new QueryAbortedError('Query cancelled')
-        if (deadline.aborted) throw new QueryDeadlineError(`No answer within the query deadline of ${(deadlineMs / 1000).toFixed(1)}s`)
+        if (deadline.timedOut) throw new QueryDeadlineError(`No answer within the query deadline of ${(deadlineMs / 1000).toFixed(1)}s`)
         if (this.controller.signal.aborted) throw new QueryAbortedError('Node is stopping')
         const wire = toWireError(err)
         if (primary !== undefined) primary.metrics.failedRoutes++

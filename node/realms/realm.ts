@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events'
 import { logger } from '@libp2p/logger'
 import type { QueryType } from '../../protocol/index.js'
 import type { RealmConfig } from '../config/index.js'
+import { linkSignals } from '../signals.js'
 import { NoWorkerAvailableError, type WorkerHandle, type WorkerRegistry, type WorkerRequest, type WorkerResult, WorkerTimeoutError } from '../workers/index.js'
 import { QueryAbortedError, QueueFullError } from './errors.js'
 
@@ -199,8 +200,8 @@ export class Realm extends EventEmitter<RealmEvents> {
     worker.inFlight++
     const startedAt = Date.now()
     pending.options.onStart?.(worker)
-    const timeout = AbortSignal.timeout(this.queryTimeoutMs)
-    const signal = pending.options.signal === undefined ? timeout : AbortSignal.any([pending.options.signal, timeout])
+    const timeout = linkSignals([pending.options.signal], this.queryTimeoutMs)
+    const signal = timeout.signal
     // Free the worker before the caller hears the outcome, so a query submitted
     // right after sees it idle (least_busy, capacity).
     let released = false
@@ -232,10 +233,11 @@ export class Realm extends EventEmitter<RealmEvents> {
           }
           this.metrics.errorCount++
           log('query on %s failed: %s', worker.name, err.message)
-          pending.reject(timeout.aborted ? new WorkerTimeoutError(`Worker ${worker.name} did not answer within ${this.queryTimeoutMs / 1000}s`) : err)
+          pending.reject(timeout.timedOut ? new WorkerTimeoutError(`Worker ${worker.name} did not answer within ${this.queryTimeoutMs / 1000}s`) : err)
         }
       )
       .finally(() => {
+        timeout.clear()
         release()
         this.emit('change')
         this.dispatch()
