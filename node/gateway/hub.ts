@@ -27,15 +27,22 @@ export function clientController(): AbortController {
 /** Every open `/ws` client. One dead or slow socket never breaks a broadcast. */
 export class ClientHub {
   private readonly clients = new Set<Client>()
+  /** Open sockets per user GUID (one user may have several tabs): O(1) user counts on every join. */
+  private readonly perGuid = new Map<string, number>()
   peak = 0
 
   add(client: Client): void {
+    if (this.clients.has(client)) return
     this.clients.add(client)
+    this.perGuid.set(client.guid, (this.perGuid.get(client.guid) ?? 0) + 1)
     this.peak = Math.max(this.peak, this.clients.size)
   }
 
   delete(client: Client): void {
-    this.clients.delete(client)
+    if (!this.clients.delete(client)) return
+    const left = (this.perGuid.get(client.guid) ?? 1) - 1
+    if (left > 0) this.perGuid.set(client.guid, left)
+    else this.perGuid.delete(client.guid)
   }
 
   get size(): number {
@@ -51,7 +58,22 @@ export class ClientHub {
   }
 
   guids(): string[] {
-    return [...new Set(this.all().map((c) => c.guid))]
+    return [...this.perGuid.keys()]
+  }
+
+  /** Distinct users connected. */
+  get userCount(): number {
+    return this.perGuid.size
+  }
+
+  /** At most `limit` connected users' GUIDs, for listings that must stay small. */
+  someGuids(limit: number): string[] {
+    const out: string[] = []
+    for (const guid of this.perGuid.keys()) {
+      if (out.length >= limit) break
+      out.push(guid)
+    }
+    return out
   }
 
   sysops(): Client[] {
@@ -60,6 +82,15 @@ export class ClientHub {
 
   /** Tell every sysop which users are connected (legacy `active_users`). */
   pushActiveUsers(): void {
+    // Called on every join and leave: build the list only when a sysop is there to get it.
+    let sysop = false
+    for (const c of this.clients) {
+      if (c.isSysop) {
+        sysop = true
+        break
+      }
+    }
+    if (!sysop) return
     this.broadcast({ type: 'active_users', users: this.guids() }, (c) => c.isSysop)
   }
 
