@@ -19,7 +19,6 @@ const log = logger('rentahal:federation:discovery')
 export const DISCONNECT_GRACE_MS = 3_000
 const FETCH_TIMEOUT_MS = 5_000
 const LOOKUP_TIMEOUT_MS = 10_000
-const PING_TIMEOUT_MS = 2_000
 const LOOKUP_DEFER_MS = 50
 /** Concurrent advert-fetch streams one connection may open to us. */
 const ADVERT_STREAM_LIMIT = 8
@@ -73,7 +72,7 @@ export class Discovery {
     if (this.init.timers !== false) {
       this.interval = setInterval(() => {
         this.components.directory.expire()
-        void this.measureRtts()
+        this.measureRtts()
       }, config.discovery.advertiseIntervalMs)
       this.interval.unref()
     }
@@ -236,20 +235,23 @@ export class Discovery {
     }
   }
 
-  /** Ping connected directory peers to keep their RTT current. */
-  async measureRtts(): Promise<void> {
+  /**
+   * Keep connected directory peers' RTT current, from what libp2p's connection
+   * monitor measured: it pings every connection every 10 s anyway. A ping of
+   * our own on the same connection collided with the monitor's (the ping
+   * protocol allows one outbound stream per connection), the monitor's failed,
+   * and it aborted the connection: constant reconnects, each one re-publishing
+   * adverts (scripts/bench/discovery.ts).
+   */
+  measureRtts(): void {
     const { libp2p, directory } = this.components
-    await Promise.all(
-      directory.list().map(async (entry) => {
-        if (libp2p.getConnections(entry.peerId).length === 0) return
-        try {
-          const rtt = await libp2p.services.ping.ping(entry.peerId, { signal: AbortSignal.timeout(PING_TIMEOUT_MS) })
-          directory.setRtt(entry.peerId, rtt)
-        } catch {
-          // An unanswered ping leaves the old RTT; expiry handles dead peers.
-        }
-      })
-    )
+    for (const entry of directory.list()) {
+      const rtts = libp2p
+        .getConnections(entry.peerId)
+        .map((c) => c.rtt)
+        .filter((rtt): rtt is number => rtt !== undefined)
+      if (rtts.length > 0) directory.setRtt(entry.peerId, Math.min(...rtts))
+    }
   }
 
   /** Addresses of a directory peer as multiaddrs (for API output). */

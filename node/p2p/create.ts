@@ -42,6 +42,14 @@ export interface P2PInit {
 
 /** Maximum connections one node keeps; bounded memory per node (see reliability notes). */
 export const MAX_CONNECTIONS = 300
+/**
+ * Ping streams per connection, each way. libp2p's connection monitor pings
+ * every connection every 10 s and kad-dht pings new contacts; with the ping
+ * service's default of one outbound stream, the two collided, the monitor's
+ * ping failed and it aborted the whole connection — constant reconnects, each
+ * re-publishing adverts (scripts/bench/discovery.ts).
+ */
+export const PING_STREAM_LIMIT = 4
 
 export async function createP2P(init: P2PInit): Promise<RentahalLibp2p> {
   const host = init.host ?? '127.0.0.1'
@@ -69,7 +77,7 @@ export async function createP2P(init: P2PInit): Promise<RentahalLibp2p> {
     peerDiscovery,
     services: {
       identify: identify(),
-      ping: ping(),
+      ping: ping({ maxInboundStreams: PING_STREAM_LIMIT, maxOutboundStreams: PING_STREAM_LIMIT }),
       dht: kadDHT({
         // Our own DHT: never joins the public IPFS network.
         protocol: dhtProtocol(init.federationId),
