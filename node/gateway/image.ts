@@ -1,4 +1,3 @@
-import sharp from 'sharp'
 import { InvalidQueryError } from './query-desk.js'
 
 /** Legacy: vision images reach workers as RGB JPEG thumbnails within 512×512, quality 85. */
@@ -14,6 +13,8 @@ const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif'])
  * enlarged) to fit 512×512, JPEG quality 85. Decoding runs off the event loop.
  */
 export async function toVisionJpeg(input: Uint8Array): Promise<Uint8Array> {
+  // Loaded on the first image, not at start: libvips adds ~30 MB to the RSS of every node (scripts/bench/memory.ts).
+  const { default: sharp } = await import('sharp')
   let format: string | undefined
   try {
     format = (await sharp(input, { limitInputPixels: VISION_MAX_INPUT_PIXELS }).metadata()).format
