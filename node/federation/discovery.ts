@@ -4,11 +4,11 @@ import type { IdentifyResult, PeerId, Stream } from '@libp2p/interface'
 import { logger } from '@libp2p/logger'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
-import { toString as bytesToString, fromString } from 'uint8arrays'
+import { toString as bytesToString, equals as equalBytes, fromString } from 'uint8arrays'
 import { ADVERT_PROTOCOL, dhtProtocol, QUERY_TYPES } from '../../protocol/index.js'
 import type { NodeConfig } from '../config/index.js'
 import type { RentahalLibp2p } from '../p2p/index.js'
-import { InvalidAdvertError, MAX_ADVERT_BYTES, openAdvert } from './advert.js'
+import { InvalidAdvertError, MAX_ADVERT_BYTES, type OpenedAdvert, openAdvert } from './advert.js'
 import type { Advertiser } from './advertiser.js'
 import type { Directory } from './directory.js'
 import { providerKey } from './provider-keys.js'
@@ -112,7 +112,7 @@ export class Discovery {
       return TopicValidatorResult.Reject
     }
     if (opened.signer.equals(this.components.libp2p.peerId)) return TopicValidatorResult.Ignore
-    switch (this.components.directory.ingest(opened)) {
+    switch (this.ingest(opened)) {
       case 'accepted':
         return TopicValidatorResult.Accept
       case 'duplicate':
@@ -122,6 +122,30 @@ export class Discovery {
         this.rejected.stale++
         return TopicValidatorResult.Reject
     }
+  }
+
+  /**
+   * Put an advert in the directory and, when they are new, its addresses in
+   * the peer store: the router can then dial a serving peer it is not
+   * connected to straight away. Without them a dial by peer id waits for a
+   * DHT peer lookup, which at 100 nodes often outlived the query deadline
+   * (scripts/bench/discovery.ts). The addresses are signed with the advert.
+   */
+  private ingest(opened: OpenedAdvert): ReturnType<Directory['ingest']> {
+    const { directory, libp2p } = this.components
+    const before = directory.get(opened.signer)?.advert.addrs
+    const result = directory.ingest(opened)
+    const addrs = opened.advert.addrs
+    const changed = before === undefined || before.length !== addrs.length || before.some((a, i) => !equalBytes(a, addrs[i] as Uint8Array))
+    if (result === 'accepted' && changed && addrs.length > 0) {
+      try {
+        const multiaddrs = addrs.map((a) => multiaddr(a))
+        libp2p.peerStore.merge(opened.signer, { multiaddrs }).catch((err: Error) => log('keeping the addresses of %s failed: %s', opened.signer, err.message))
+      } catch (err) {
+        log('advert of %s has an unreadable address: %s', opened.signer, (err as Error).message)
+      }
+    }
+    return result
   }
 
   /** Advert fetch protocol, server side: one request (federation id), one answer (signed advert or empty). */
@@ -154,7 +178,7 @@ export class Discovery {
       if (answer.byteLength === 0) return false
       const opened = await openAdvert(answer, this.components.config.federationId)
       if (!opened.signer.equals(peerId)) throw new InvalidAdvertError(`peer ${peerId} served an advert of ${opened.signer}`)
-      return this.components.directory.ingest(opened) === 'accepted'
+      return this.ingest(opened) === 'accepted'
     } catch (err) {
       if (!this.controller.signal.aborted) log('fetching the advert of %s failed: %s', peerId, (err as Error).message)
       return false
