@@ -4,11 +4,11 @@ import type { IdentifyResult, PeerId, Stream } from '@libp2p/interface'
 import { logger } from '@libp2p/logger'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
-import { toString as bytesToString, fromString } from 'uint8arrays'
+import { toString as bytesToString, equals as equalBytes, fromString } from 'uint8arrays'
 import { ADVERT_PROTOCOL, dhtProtocol, QUERY_TYPES } from '../../protocol/index.js'
 import type { NodeConfig } from '../config/index.js'
 import type { RentahalLibp2p } from '../p2p/index.js'
-import { InvalidAdvertError, MAX_ADVERT_BYTES, openAdvert } from './advert.js'
+import { InvalidAdvertError, MAX_ADVERT_BYTES, type OpenedAdvert, openAdvert } from './advert.js'
 import type { Advertiser } from './advertiser.js'
 import type { Directory } from './directory.js'
 import { providerKey } from './provider-keys.js'
@@ -74,7 +74,7 @@ export class Discovery {
     if (this.init.timers !== false) {
       this.interval = setInterval(() => {
         this.components.directory.expire()
-        void this.measureRtts()
+        this.measureRtts()
       }, config.discovery.advertiseIntervalMs)
       this.interval.unref()
     }
@@ -115,7 +115,7 @@ export class Discovery {
       return TopicValidatorResult.Reject
     }
     if (opened.signer.equals(this.components.libp2p.peerId)) return TopicValidatorResult.Ignore
-    switch (this.components.directory.ingest(opened)) {
+    switch (this.ingest(opened)) {
       case 'accepted':
         return TopicValidatorResult.Accept
       case 'duplicate':
@@ -125,6 +125,30 @@ export class Discovery {
         this.rejected.stale++
         return TopicValidatorResult.Reject
     }
+  }
+
+  /**
+   * Put an advert in the directory and, when they are new, its addresses in
+   * the peer store: the router can then dial a serving peer it is not
+   * connected to straight away. Without them a dial by peer id waits for a
+   * DHT peer lookup, which at 100 nodes often outlived the query deadline
+   * (scripts/bench/discovery.ts). The addresses are signed with the advert.
+   */
+  private ingest(opened: OpenedAdvert): ReturnType<Directory['ingest']> {
+    const { directory, libp2p } = this.components
+    const before = directory.get(opened.signer)?.advert.addrs
+    const result = directory.ingest(opened)
+    const addrs = opened.advert.addrs
+    const changed = before === undefined || before.length !== addrs.length || before.some((a, i) => !equalBytes(a, addrs[i] as Uint8Array))
+    if (result === 'accepted' && changed && addrs.length > 0) {
+      try {
+        const multiaddrs = addrs.map((a) => multiaddr(a))
+        libp2p.peerStore.merge(opened.signer, { multiaddrs }).catch((err: Error) => log('keeping the addresses of %s failed: %s', opened.signer, err.message))
+      } catch (err) {
+        log('advert of %s has an unreadable address: %s', opened.signer, (err as Error).message)
+      }
+    }
+    return result
   }
 
   /** Advert fetch protocol, server side: one request (federation id), one answer (signed advert or empty). */
@@ -157,7 +181,7 @@ export class Discovery {
       if (answer.byteLength === 0) return false
       const opened = await openAdvert(answer, this.components.config.federationId)
       if (!opened.signer.equals(peerId)) throw new InvalidAdvertError(`peer ${peerId} served an advert of ${opened.signer}`)
-      return this.components.directory.ingest(opened) === 'accepted'
+      return this.ingest(opened) === 'accepted'
     } catch (err) {
       if (!this.controller.signal.aborted) log('fetching the advert of %s failed: %s', peerId, (err as Error).message)
       return false
@@ -207,7 +231,14 @@ export class Discovery {
   private readonly onEntry = (peerId: PeerId): void => {
     const entry = this.components.directory.get(peerId)
     if (entry === undefined || entry.rttMs !== undefined || this.controller.signal.aborted) return
-    if (this.components.libp2p.getConnections(peerId).length === 0) return
+    const connections = this.components.libp2p.getConnections(peerId)
+    if (connections.length === 0) return
+    // The connection monitor may have measured it already; one ping of our own otherwise (ping allows PING_STREAM_LIMIT streams).
+    const known = connections.map((c) => c.rtt).filter((rtt): rtt is number => rtt !== undefined)
+    if (known.length > 0) {
+      this.components.directory.setRtt(peerId, Math.min(...known))
+      return
+    }
     this.components.libp2p.services.ping
       .ping(peerId, { signal: AbortSignal.any([this.controller.signal, AbortSignal.timeout(PING_TIMEOUT_MS)]) })
       .then((rtt) => this.components.directory.setRtt(peerId, rtt))
@@ -249,20 +280,23 @@ export class Discovery {
     }
   }
 
-  /** Ping connected directory peers to keep their RTT current. */
-  async measureRtts(): Promise<void> {
+  /**
+   * Keep connected directory peers' RTT current, from what libp2p's connection
+   * monitor measured: it pings every connection every 10 s anyway. A ping of
+   * our own on the same connection collided with the monitor's (the ping
+   * protocol allows one outbound stream per connection), the monitor's failed,
+   * and it aborted the connection: constant reconnects, each one re-publishing
+   * adverts (scripts/bench/discovery.ts).
+   */
+  measureRtts(): void {
     const { libp2p, directory } = this.components
-    await Promise.all(
-      directory.list().map(async (entry) => {
-        if (libp2p.getConnections(entry.peerId).length === 0) return
-        try {
-          const rtt = await libp2p.services.ping.ping(entry.peerId, { signal: AbortSignal.timeout(PING_TIMEOUT_MS) })
-          directory.setRtt(entry.peerId, rtt)
-        } catch {
-          // An unanswered ping leaves the old RTT; expiry handles dead peers.
-        }
-      })
-    )
+    for (const entry of directory.list()) {
+      const rtts = libp2p
+        .getConnections(entry.peerId)
+        .map((c) => c.rtt)
+        .filter((rtt): rtt is number => rtt !== undefined)
+      if (rtts.length > 0) directory.setRtt(entry.peerId, Math.min(...rtts))
+    }
   }
 
   /** Addresses of a directory peer as multiaddrs (for API output). */

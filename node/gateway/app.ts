@@ -95,8 +95,17 @@ export async function buildGateway(components: GatewayComponents, init: GatewayI
   const metrics = new GatewayMetrics({ realms, hub })
   const speech = new SpeechService({ workers }, { timeoutMs: config.workers.queryTimeoutMs })
   const desk = new QueryDesk({ runner: components.runner, users, config, speech, observer: metrics })
+  // Each submit and each finished query asks for a queue_update to every client: O(clients) frames
+  // per query. Requests made in one turn of the event loop share one broadcast of the depth at the
+  // end of that turn (scripts/bench/ws.ts).
+  let queueBroadcastPending = false
   const broadcastQueue = (): void => {
-    hub.broadcast({ type: 'queue_update', depth: realms.depth, total: realms.totalWorkers }, undefined, true)
+    if (queueBroadcastPending) return
+    queueBroadcastPending = true
+    setImmediate(() => {
+      queueBroadcastPending = false
+      hub.broadcast({ type: 'queue_update', depth: realms.depth, total: realms.totalWorkers }, undefined, true)
+    })
   }
   const moderation = new Moderation({ users, hub, desk, broadcastQueue })
   const ctx: SessionContext = {

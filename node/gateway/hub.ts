@@ -32,6 +32,7 @@ export class ClientHub {
   peak = 0
 
   add(client: Client): void {
+    if (this.clients.has(client)) return
     this.clients.add(client)
     const set = this.byUser.get(client.guid) ?? new Set<Client>()
     set.add(client)
@@ -65,6 +66,21 @@ export class ClientHub {
   /** Number of distinct connected users. */
   get users(): number {
     return this.byUser.size
+  }
+
+  /** Distinct users connected (same as `users`). */
+  get userCount(): number {
+    return this.byUser.size
+  }
+
+  /** At most `limit` connected users' GUIDs, for listings that must stay small. */
+  someGuids(limit: number): string[] {
+    const out: string[] = []
+    for (const guid of this.byUser.keys()) {
+      if (out.length >= limit) break
+      out.push(guid)
+    }
+    return out
   }
 
   sysops(): Client[] {

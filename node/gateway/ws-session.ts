@@ -17,6 +17,8 @@ import { handleMessage, type Session } from './ws-messages.js'
 
 /** Messages held while the handshake runs; a client sending more is closed. */
 export const MAX_EARLY_MESSAGES = 256
+/** Users listed by name in the greeting; the rest are counted (each listed user costs a store read per join). */
+export const GREETING_MAX_USERS = 20
 /** At most one "slow down" error frame per this many ms. */
 const RATE_WARNING_INTERVAL_MS = 1_000
 
@@ -91,8 +93,9 @@ export async function handleConnection(socket: WebSocket, request: IncomingMessa
   const guid = cookieGuid ?? newGuid()
   let user: User
   try {
-    const fresh = (await ctx.users.count()) === 0
-    const sysop = fresh && ctx.config.firstLoopbackUserIsSysop && isLoopback(request.socket.remoteAddress)
+    // Only a fresh node's first loopback user becomes sysop. Once anyone joined, the store is not
+    // empty: skip counting every user on every join (O(users) each, quadratic for a crowd).
+    const sysop = ctx.config.firstLoopbackUserIsSysop && isLoopback(request.socket.remoteAddress) && ctx.hub.peak === 0 && (await ctx.users.count()) === 0
     user = (await ctx.users.getOrCreate(guid, { sysop })).user
   } catch (err) {
     ctx.log.error('user store unavailable: %s', (err as Error).message)
@@ -141,9 +144,6 @@ export async function handleConnection(socket: WebSocket, request: IncomingMessa
   for (const text of early.splice(0)) onMessage(text)
 }
 
-/** Connected users named in the greeting; the rest are counted. */
-const GREETING_USERS = 20
-
 async function greeting(ctx: SessionContext, user: User): Promise<string[]> {
   const recent = await ctx.users.history(user.guid, 5)
   const totals = await ctx.users.systemTotals()
@@ -153,11 +153,10 @@ async function greeting(ctx: SessionContext, user: User): Promise<string[]> {
     const avg = realm === undefined ? 0 : realm.metrics.avgProcessingTimeMs / 1000
     return `${labels[type]}: ${avg.toFixed(2)}s`
   })
-  // At most GREETING_USERS are listed: each costs a user-store read (a quorum read on shards),
-  // and a greeting must stay cheap however many users are connected.
-  const guids = ctx.hub.guids()
+  const listed = ctx.hub.someGuids(GREETING_MAX_USERS)
+  const more = ctx.hub.userCount - listed.length
   const connected = await Promise.all(
-    guids.slice(0, GREETING_USERS).map(async (guid) => {
+    listed.map(async (guid) => {
       const u = await ctx.users.get(guid)
       return u === undefined ? undefined : `Nick: ${u.nickname}, Queries: ${u.queryCount}, Total cost: ${money(u.totalCost)}`
     })
@@ -167,11 +166,7 @@ async function greeting(ctx: SessionContext, user: User): Promise<string[]> {
     `Your total lifetime costs: ${money(user.totalCost)}`,
     `System-wide total lifetime costs: ${money(totals.totalCost)}`,
     ['Average query service times:', ...times].join('\n'),
-    `Currently connected users: ${guids.length}\nMost users ever connected: ${ctx.hub.peak}`,
-    [
-      'Connected users:',
-      ...connected.filter((x) => x !== undefined),
-      ...(guids.length > GREETING_USERS ? [`… and ${guids.length - GREETING_USERS} more`] : [])
-    ].join('\n')
+    `Currently connected users: ${ctx.hub.userCount}\nMost users ever connected: ${ctx.hub.peak}`,
+    ['Connected users:', ...connected.filter((x) => x !== undefined), ...(more > 0 ? [`… and ${more} more`] : [])].join('\n')
   ]
 }

@@ -44,6 +44,14 @@ export interface P2PInit {
 
 /** Maximum connections one node keeps; bounded memory per node (see reliability notes). */
 export const MAX_CONNECTIONS = 300
+/**
+ * Ping streams per connection, each way. libp2p's connection monitor pings
+ * every connection every 10 s and kad-dht pings new contacts; with the ping
+ * service's default of one outbound stream, the two collided, the monitor's
+ * ping failed and it aborted the whole connection — constant reconnects, each
+ * re-publishing adverts (scripts/bench/discovery.ts).
+ */
+export const PING_STREAM_LIMIT = 4
 
 export async function createP2P(init: P2PInit): Promise<RentahalLibp2p> {
   const host = init.host ?? '127.0.0.1'
@@ -72,10 +80,7 @@ export async function createP2P(init: P2PInit): Promise<RentahalLibp2p> {
     peerDiscovery,
     services: {
       identify: identify(),
-      // libp2p's connection monitor and kad-dht both ping over /ipfs/ping/1.0.0; with the default
-      // limit of one outbound ping stream per connection, a heartbeat that overlaps a DHT ping
-      // fails and the monitor aborts a healthy connection (seen under load in scripts/bench/shards.ts).
-      ping: ping({ maxOutboundStreams: 4, maxInboundStreams: 4 }),
+      ping: ping({ maxInboundStreams: PING_STREAM_LIMIT, maxOutboundStreams: PING_STREAM_LIMIT }),
       dht: kadDHT({
         // Our own DHT: never joins the public IPFS network.
         protocol: dhtProtocol(init.federationId),
