@@ -20,6 +20,9 @@ export interface LinkedSignal {
  * component's stop signal) shared by many operations at once, so they get no
  * max-listener warning.
  */
+/** Signals already exempted from the max-listener warning (setMaxListeners is not free per call). */
+const unlimited = new WeakSet<AbortSignal>()
+
 export function linkSignals(signals: ReadonlyArray<AbortSignal | undefined>, timeoutMs?: number): LinkedSignal {
   const controller = new AbortController()
   const listeners: Array<[AbortSignal, () => void]> = []
@@ -42,7 +45,10 @@ export function linkSignals(signals: ReadonlyArray<AbortSignal | undefined>, tim
       break
     }
     const listener = (): void => abort(s.reason)
-    setMaxListeners(Number.POSITIVE_INFINITY, s)
+    if (!unlimited.has(s)) {
+      setMaxListeners(Number.POSITIVE_INFINITY, s)
+      unlimited.add(s)
+    }
     s.addEventListener('abort', listener, { once: true })
     listeners.push([s, listener])
   }

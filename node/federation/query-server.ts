@@ -109,9 +109,8 @@ export class QueryServer {
 
   /** Serve one request; true when the stream is still usable for the next one. */
   private async serveOne(stream: Stream, lp: LengthPrefixedStream<Stream>, request: QueryRequest, peer: PeerId): Promise<boolean> {
-    const send = async (response: QueryResponse): Promise<void> => {
-      await lp.write(QueryResponse.encode(response))
-    }
+    const writer = new FrameWriter(lp)
+    const send = (response: QueryResponse): Promise<void> => writer.send(response)
     const cancel = new AbortController()
     const onClose = (): void => cancel.abort(new RouteError('The requesting peer cancelled', ErrorCode.CANCELLED, false))
     stream.addEventListener('close', onClose)
@@ -127,7 +126,7 @@ export class QueryServer {
       counted = true
       deadline = linkSignals([cancel.signal, this.controller.signal], Math.min(request.deadlineMs, MAX_DEADLINE_MS))
       const signal = deadline.signal
-      const result = await this.run(request, peer, signal, send)
+      const result = await this.run(request, peer, signal, writer)
       await send({ kind: ResponseKind.RESULT, position: 0, text: '', worker: '', realm: '', result })
       return true
     } catch (err) {
@@ -176,7 +175,7 @@ export class QueryServer {
     return undefined
   }
 
-  private async run(r: QueryRequest, from: PeerId, signal: AbortSignal, send: (response: QueryResponse) => Promise<void>): Promise<QueryResponse['result']> {
+  private async run(r: QueryRequest, from: PeerId, signal: AbortSignal, writer: FrameWriter): Promise<QueryResponse['result']> {
     const request: WorkerRequest = {
       queryType: r.queryType as WorkerRequest['queryType'],
       prompt: r.prompt,
@@ -185,11 +184,7 @@ export class QueryServer {
       image: r.image.byteLength > 0 ? r.image : undefined,
       audio: r.audio.byteLength > 0 ? r.audio : undefined
     }
-    // Frames are written in order; a slow reader applies back-pressure through the chain.
-    let chain = Promise.resolve()
-    const enqueue = (response: QueryResponse): void => {
-      chain = chain.then(() => send(response)).catch(() => undefined)
-    }
+    const enqueue = (response: QueryResponse): void => writer.push(response)
     const base = { position: 0, text: '', worker: '', realm: '' }
     const realm = this.components.realms.list().find((x) => x.queryType === r.queryType)
     const canServeHere = realm?.canServe() === true
@@ -203,7 +198,6 @@ export class QueryServer {
         onChunk: r.stream ? (text) => enqueue({ ...base, kind: ResponseKind.CHUNK, text }) : undefined,
         onServing: (s) => enqueue({ ...base, kind: ResponseKind.STARTED, worker: s.worker, realm: s.realm })
       })
-      await chain
       return resultToWire(outcome.result, outcome.servedBy.worker, outcome.servedBy.realm, 0)
     }
     if (realm === undefined) throw new RouteError(`This peer has no realm for ${r.queryType}`, ErrorCode.NO_WORKER, true)
@@ -213,8 +207,52 @@ export class QueryServer {
       onChunk: r.stream ? (text) => enqueue({ ...base, kind: ResponseKind.CHUNK, text }) : undefined,
       onStart: (worker) => enqueue({ ...base, kind: ResponseKind.STARTED, worker: worker.name, realm: realm.name })
     })
-    await chain
     return resultToWire(out.result, out.worker, realm.name, out.serviceMs)
+  }
+}
+
+/**
+ * Writes one query's response frames in order, coalescing: progress frames
+ * (POSITION, STARTED, CHUNK) wait until the end of the current event-loop
+ * turn, and whatever is pending then goes out in one write. A fast worker's
+ * STARTED and RESULT thus share one Noise frame and one socket write instead
+ * of two, which is most of the per-query cost at high rates
+ * (scripts/bench/throughput.ts); a streaming worker's chunks are batched per
+ * turn. Order is kept: flushes run one at a time, each takes everything queued.
+ */
+class FrameWriter {
+  private pending: Uint8Array[] = []
+  private flushing?: Promise<void>
+  private scheduled = false
+
+  constructor(private readonly lp: LengthPrefixedStream<Stream>) {}
+
+  /** Queue a progress frame; errors surface on the final send. */
+  push(response: QueryResponse): void {
+    this.pending.push(QueryResponse.encode(response))
+    if (this.scheduled) return
+    this.scheduled = true
+    setImmediate(() => {
+      this.scheduled = false
+      this.flush().catch(() => undefined)
+    })
+  }
+
+  /** Queue a frame and write everything pending now. */
+  async send(response: QueryResponse): Promise<void> {
+    this.pending.push(QueryResponse.encode(response))
+    await this.flush()
+  }
+
+  private async flush(): Promise<void> {
+    while (this.flushing !== undefined) await this.flushing.catch(() => undefined)
+    if (this.pending.length === 0) return
+    const frames = this.pending
+    this.pending = []
+    this.flushing = (frames.length === 1 ? this.lp.write(frames[0] as Uint8Array) : this.lp.writeV(frames)).finally(() => {
+      this.flushing = undefined
+    })
+    await this.flushing
   }
 }
 

@@ -267,11 +267,11 @@ export class Router implements QueryRunner {
           deadlineMs: Math.max(1, Math.round(options.deadlineMs ?? this.defaultDeadlineMs)),
           hopCount: (options.hopCount ?? 0) + 1,
           stream: options.onChunk !== undefined
-        }),
-        { signal }
+        })
       )
       for (;;) {
-        const frame = QueryResponse.decode(await lp.read({ signal }))
+        // No signal on read/write: onAbort resets the stream, which fails them (one listener per query, not per frame).
+        const frame = QueryResponse.decode(await lp.read())
         switch (frame.kind) {
           case ResponseKind.POSITION:
             options.onPosition?.(frame.position)

@@ -27,6 +27,8 @@ import { registerWorkerRoutes } from './routes-workers.js'
 import { SpeechService } from './speech.js'
 import { handleConnection, type SessionContext } from './ws-session.js'
 
+/** Broadcast `queue_update` at most this often (20 a second): see broadcastQueue. */
+export const QUEUE_UPDATE_MIN_INTERVAL_MS = 50
 /** Legacy v1 pushes `queue_update` about once a second even when idle. */
 export const QUEUE_TICK_MS = 1_000
 
@@ -94,18 +96,37 @@ export async function buildGateway(components: GatewayComponents, init: GatewayI
   const hub = new ClientHub()
   const metrics = new GatewayMetrics({ realms, hub })
   const speech = new SpeechService({ workers }, { timeoutMs: config.workers.queryTimeoutMs })
-  const desk = new QueryDesk({ runner: components.runner, users, config, speech, observer: metrics })
+  const desk = new QueryDesk({
+    runner: components.runner,
+    users,
+    config,
+    speech,
+    observer: metrics,
+    onRecordError: (err, guid) => log.error('recording a query of %s failed: %s', guid, err.message)
+  })
   // Each submit and each finished query asks for a queue_update to every client: O(clients) frames
-  // per query. Requests made in one turn of the event loop share one broadcast of the depth at the
-  // end of that turn (scripts/bench/ws.ts).
+  // per query, which at 32 busy clients was most of the node's CPU (scripts/bench/ws.ts). So the
+  // broadcast is throttled: the first change after a quiet spell goes out at the end of this
+  // event-loop turn, later ones at most every QUEUE_UPDATE_MIN_INTERVAL_MS, and the last state
+  // always goes out. A client's own queries still get their position at once (ws-messages.ts).
   let queueBroadcastPending = false
+  let lastQueueBroadcast = Number.NEGATIVE_INFINITY
+  let queueTimer: NodeJS.Timeout | undefined
+  const sendQueueUpdate = (): void => {
+    queueBroadcastPending = false
+    queueTimer = undefined
+    lastQueueBroadcast = performance.now()
+    hub.broadcast({ type: 'queue_update', depth: realms.depth, total: realms.totalWorkers }, undefined, true)
+  }
   const broadcastQueue = (): void => {
     if (queueBroadcastPending) return
     queueBroadcastPending = true
-    setImmediate(() => {
-      queueBroadcastPending = false
-      hub.broadcast({ type: 'queue_update', depth: realms.depth, total: realms.totalWorkers }, undefined, true)
-    })
+    const wait = lastQueueBroadcast + QUEUE_UPDATE_MIN_INTERVAL_MS - performance.now()
+    if (wait <= 0) setImmediate(sendQueueUpdate)
+    else {
+      queueTimer = setTimeout(sendQueueUpdate, wait)
+      queueTimer.unref()
+    }
   }
   const moderation = new Moderation({ users, hub, desk, broadcastQueue })
   const ctx: SessionContext = {
@@ -208,6 +229,7 @@ export async function buildGateway(components: GatewayComponents, init: GatewayI
     metrics,
     async close() {
       for (const t of timers) clearInterval(t)
+      clearTimeout(queueTimer)
       workers.off('change', onWorkersChange)
       workers.off('blacklisted', onBlacklisted)
       for (const client of hub.all()) {
@@ -217,6 +239,8 @@ export async function buildGateway(components: GatewayComponents, init: GatewayI
       // REST and OpenAI requests still waiting for a worker answer at once instead of holding the close.
       desk.cancelAll()
       await app.close()
+      // Answers already sent: their records must be written before the stores close.
+      await desk.drain()
     }
   }
 }

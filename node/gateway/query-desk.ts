@@ -56,7 +56,15 @@ export interface QueryDeskComponents {
   config: NodeConfig
   speech: SpeechService
   observer?: QueryObserver
+  /** A query record that failed to be written after its answer went out. */
+  onRecordError?: (err: Error, guid: string) => void
 }
+
+/**
+ * Query records being written after their answers went out. Beyond this many,
+ * answers wait for their record again: the store sets the pace and memory stays bounded.
+ */
+export const MAX_BACKGROUND_RECORDS = 1_000
 
 /** A speech task run directly (legacy `/api/whisper`, `/api/bark`, `/ws` speech messages). */
 export interface SpeechTaskOptions {
@@ -72,6 +80,7 @@ export interface SpeechTaskOptions {
  */
 export class QueryDesk {
   private readonly running = new Map<string, Set<AbortController>>()
+  private readonly background = new Set<Promise<void>>()
 
   constructor(private readonly components: QueryDeskComponents) {}
 
@@ -155,11 +164,37 @@ export class QueryDesk {
     return this.running.get(guid)?.size ?? 0
   }
 
+  /**
+   * Record a finished query in the user's history and totals; returns its cost.
+   * The answer does not wait for the write (on shards it is a quorum write to
+   * other peers) unless MAX_BACKGROUND_RECORDS are already being written. The
+   * store makes later reads of that user wait for it (PendingRecords).
+   */
   private async record(guid: string, queryType: string, modelType: string, modelName: string, prompt: string, processingTime: number): Promise<number> {
     const { baseCostPerQuery, costPerSecond } = this.components.config.costs
     const cost = legacyCost(processingTime, baseCostPerQuery, costPerSecond)
-    await this.components.users.recordQuery(guid, { queryType, modelType, modelName, prompt, processingTime, cost })
+    const write = this.components.users.recordQuery(guid, { queryType, modelType, modelName, prompt, processingTime, cost })
+    if (this.background.size >= MAX_BACKGROUND_RECORDS) {
+      await write
+      return cost
+    }
+    const settled = write.then(
+      () => undefined,
+      (err: Error) => this.components.onRecordError?.(err, guid)
+    )
+    this.background.add(settled)
+    void settled.finally(() => this.background.delete(settled))
     return cost
+  }
+
+  /** Records being written after their answers went out. */
+  get pendingRecords(): number {
+    return this.background.size
+  }
+
+  /** Wait for the records still being written (the node is stopping: its stores close next). */
+  async drain(): Promise<void> {
+    while (this.background.size > 0) await Promise.all([...this.background])
   }
 
   private async tracked<T>(guid: string, outer: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {

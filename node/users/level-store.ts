@@ -2,6 +2,7 @@ import type { AbstractSublevel } from 'abstract-level'
 import type { Level } from 'level'
 import { type LegacyQueryRecord, MAX_NICKNAME_CHARS } from '../../protocol/index.js'
 import { InvalidNicknameError, NicknameTakenError, UnknownUserError } from './errors.js'
+import { PendingRecords } from './pending.js'
 import type { NewQueryRecord, SystemTotals, User, UserStore } from './types.js'
 
 type Sub<V> = AbstractSublevel<Level<string, unknown>, string | Buffer | Uint8Array, string, V>
@@ -20,6 +21,7 @@ export class LevelUserStore implements UserStore {
   private readonly queries: Sub<LegacyQueryRecord>
   private readonly system: Sub<SystemTotals>
   private chain: Promise<unknown> = Promise.resolve()
+  private readonly recording = new PendingRecords()
 
   constructor(db: Level<string, unknown>) {
     this.users = db.sublevel<string, User>('users', { valueEncoding: 'json' })
@@ -41,6 +43,7 @@ export class LevelUserStore implements UserStore {
   }
 
   async get(guid: string): Promise<User | undefined> {
+    await this.recording.settled(guid)
     return this.users.get(guid)
   }
 
@@ -111,6 +114,10 @@ export class LevelUserStore implements UserStore {
   }
 
   recordQuery(guid: string, record: NewQueryRecord): Promise<LegacyQueryRecord> {
+    return this.recording.track(guid, this.record(guid, record))
+  }
+
+  private record(guid: string, record: NewQueryRecord): Promise<LegacyQueryRecord> {
     return this.serial(async () => {
       const user = await this.mustGet(guid)
       const now = Date.now()
@@ -155,18 +162,21 @@ export class LevelUserStore implements UserStore {
   }
 
   async history(guid: string, limit: number): Promise<LegacyQueryRecord[]> {
+    await this.recording.settled(guid)
     const out: LegacyQueryRecord[] = []
     for await (const value of this.queries.values({ gt: `${guid}!`, lt: `${guid}!~`, reverse: true, limit })) out.push(value)
     return out
   }
 
   async list(limit = 1000): Promise<User[]> {
+    await this.recording.all()
     const out: User[] = []
     for await (const value of this.users.values({ limit })) out.push(value)
     return out
   }
 
   async systemTotals(): Promise<SystemTotals> {
+    await this.recording.all()
     return (await this.system.get('totals')) ?? { totalQueries: 0, totalProcessingTime: 0, totalCost: 0 }
   }
 }

@@ -26,7 +26,11 @@ export interface SystemTotals {
   totalCost: number
 }
 
-/** Users, nicknames, history and totals. Implemented on local LevelDB now, on shards later. */
+/**
+ * Users, nicknames, history and totals: on replicated shards (ShardedUserStore)
+ * or this node's LevelDB only (LevelUserStore). Reads of a user see every
+ * recordQuery started for that user before them, even one not yet written.
+ */
 export interface UserStore {
   /** Number of users this store knows. */
   count(): Promise<number>

@@ -164,7 +164,10 @@ export class ShardCluster {
     this.groups = groups
     for (const [i, node] of this.nodes.entries()) {
       if (node === undefined) continue
-      for (const conn of node.libp2p.getConnections()) if (this.blocked(i, conn.remotePeer)) await conn.close()
+      for (const conn of node.libp2p.getConnections()) {
+        // Its other end may be closing it at the same time (yamux then throws on its GoAway): abort instead.
+        if (this.blocked(i, conn.remotePeer)) await conn.close().catch((err: Error) => conn.abort(err))
+      }
     }
     await this.settle()
   }

@@ -157,6 +157,25 @@ describe('gateway /ws: sysops and the fixes of the original’s bugs (§10)', fu
     }
   })
 
+  it('queue_update during a burst: at most one broadcast per 50 ms, and the last one shows the queue empty', async () => {
+    await start({ init: { queueTickMs: 0 } })
+    const { ws: sender } = await user()
+    const { ws: observer } = await user()
+    const seenFrom = observer.frames.length
+    const started = performance.now()
+    for (let i = 0; i < 40; i++) sender.send(chat(`burst ${i}`))
+    for (let i = 0; i < 40; i++) await sender.nextOfType('query_result')
+    await waitUntil(() => {
+      const last = observer.frames.filter((f, i) => i >= seenFrom && f.type === 'queue_update').pop()
+      return last?.depth === 0
+    }, 'the observer to see the queue empty')
+    const elapsed = performance.now() - started
+    const updates = observer.frames.slice(seenFrom).filter((f) => f.type === 'queue_update')
+    // 40 submits and 40 results would be 80 broadcasts unthrottled.
+    assert.ok(updates.length >= 1)
+    assert.ok(updates.length <= Math.ceil(elapsed / 50) + 1, `${updates.length} broadcasts in ${elapsed.toFixed(0)} ms`)
+  })
+
   it('speech without a speech worker: a clear error, and spoken answers fall back to text', async () => {
     await start()
     const { ws } = await user()

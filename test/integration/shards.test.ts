@@ -137,6 +137,11 @@ describe('user data shards (real nodes in one process)', function () {
   it('converges to one digest after a partition heals, with nothing written on either side lost', async () => {
     cluster = await ShardCluster.start(temp, 5)
     const guids = Array.from({ length: 6 }, () => crypto.randomUUID())
+    // The first user is changed on both sides, so both must be able to read it: at least one of
+    // its 3 replicas on the small side (nodes 3 and 4). One random GUID in ten has none there.
+    const all = cluster.running.map((n) => n.libp2p.peerId)
+    const smallSide = [cluster.node(3), cluster.node(4)].map((n) => n.libp2p.peerId.toString())
+    while (!expectedOwners(userShardKey(guids[0] as string), all, 3).some((p) => smallSide.includes(p))) guids[0] = crypto.randomUUID()
     for (const guid of guids) await cluster.node(0).users.getOrCreate(guid)
     await cluster.partition([0, 0, 0, 1, 1])
     const sides = [cluster.node(0), cluster.node(3)]
