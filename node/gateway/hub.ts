@@ -1,8 +1,16 @@
 import { setMaxListeners } from 'node:events'
 import type { WebSocket } from 'ws'
+import type { User } from '../users/index.js'
 
 /** Beyond this much unsent data a socket gets no more droppable broadcasts. */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024
+
+/** A connected user as the greeting lists them. */
+export interface UserSummary {
+  nickname: string
+  queryCount: number
+  totalCost: number
+}
 
 export interface Client {
   socket: WebSocket
@@ -29,11 +37,15 @@ export class ClientHub {
   private readonly clients = new Set<Client>()
   /** The same clients by user: lookups stay O(1) with thousands connected. */
   private readonly byUser = new Map<string, Set<Client>>()
+  /** What the greeting lists of each connected user, kept current by the sessions (no store reads per join). */
+  private readonly summaries = new Map<string, UserSummary>()
   peak = 0
 
-  add(client: Client): void {
+  /** Add a client; `user` is its user as just read from the store. */
+  add(client: Client, user?: Pick<User, 'nickname' | 'queryCount' | 'totalCost'>): void {
     if (this.clients.has(client)) return
     this.clients.add(client)
+    if (user !== undefined) this.summaries.set(client.guid, { nickname: user.nickname, queryCount: user.queryCount, totalCost: user.totalCost })
     const set = this.byUser.get(client.guid) ?? new Set<Client>()
     set.add(client)
     this.byUser.set(client.guid, set)
@@ -44,7 +56,34 @@ export class ClientHub {
     if (!this.clients.delete(client)) return
     const set = this.byUser.get(client.guid)
     set?.delete(client)
-    if (set?.size === 0) this.byUser.delete(client.guid)
+    if (set?.size === 0) {
+      this.byUser.delete(client.guid)
+      this.summaries.delete(client.guid)
+    }
+  }
+
+  /** A connected user's nickname changed. */
+  noteNickname(guid: string, nickname: string): void {
+    const s = this.summaries.get(guid)
+    if (s !== undefined) s.nickname = nickname
+  }
+
+  /** A connected user's query was answered (and is being recorded). */
+  noteQuery(guid: string, cost: number): void {
+    const s = this.summaries.get(guid)
+    if (s === undefined) return
+    s.queryCount += 1
+    s.totalCost += cost
+  }
+
+  /** At most `limit` connected users as the greeting lists them. */
+  someSummaries(limit: number): UserSummary[] {
+    const out: UserSummary[] = []
+    for (const s of this.summaries.values()) {
+      if (out.length >= limit) break
+      out.push(s)
+    }
+    return out
   }
 
   get size(): number {
@@ -73,18 +112,11 @@ export class ClientHub {
     return this.byUser.size
   }
 
-  /** At most `limit` connected users' GUIDs, for listings that must stay small. */
-  someGuids(limit: number): string[] {
-    const out: string[] = []
-    for (const guid of this.byUser.keys()) {
-      if (out.length >= limit) break
-      out.push(guid)
-    }
-    return out
-  }
-
+  /** Connected sysops. Called on every join and leave: one pass, no copy of the client list. */
   sysops(): Client[] {
-    return this.all().filter((c) => c.isSysop)
+    const out: Client[] = []
+    for (const c of this.clients) if (c.isSysop) out.push(c)
+    return out
   }
 
   /** Tell every sysop which users are connected (legacy `active_users`). */

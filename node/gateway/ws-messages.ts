@@ -52,6 +52,7 @@ export async function handleMessage(text: string, session: Session, ctx: Session
       return
     case 'set_nickname': {
       const user = await ctx.users.setNickname(client.guid, msg.nickname)
+      ctx.hub.noteNickname(client.guid, user.nickname)
       send({ type: 'user_info', data: toLegacyUserInfo(user) })
       return
     }
@@ -110,6 +111,7 @@ async function runQuery(session: Session, ctx: SessionContext, query: LegacyQuer
   onQueued?.()
   try {
     const out = await pending
+    ctx.hub.noteQuery(session.client.guid, out.cost)
     send({ type: 'query_result', result: out.result, result_type: out.result_type, processing_time: out.processing_time, cost: out.cost })
   } finally {
     ctx.broadcastQueue()

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Logger } from '@libp2p/interface'
 import type { WebSocket } from 'ws'
-import { LEGACY_ERRORS, PREVIOUS_QUERIES_LIMIT, QUERY_TYPES } from '../../protocol/index.js'
+import { LEGACY_ERRORS, type LegacyQueryRecord, PREVIOUS_QUERIES_LIMIT, QUERY_TYPES } from '../../protocol/index.js'
 import type { NodeConfig } from '../config/index.js'
 import type { RealmRegistry } from '../realms/index.js'
 import { canonicalGuid, newGuid, toLegacyUserInfo, type User, type UserStore } from '../users/index.js'
@@ -19,6 +19,8 @@ import { handleMessage, type Session } from './ws-messages.js'
 export const MAX_EARLY_MESSAGES = 256
 /** Users listed by name in the greeting; the rest are counted (each listed user costs a store read per join). */
 export const GREETING_MAX_USERS = 20
+/** Own recent queries in the greeting (legacy: 5). */
+const GREETING_RECENT_QUERIES = 5
 /** At most one "slow down" error frame per this many ms. */
 const RATE_WARNING_INTERVAL_MS = 1_000
 
@@ -114,7 +116,7 @@ export async function handleConnection(socket: WebSocket, request: IncomingMessa
     return
   }
   client = joined
-  ctx.hub.add(joined)
+  ctx.hub.add(joined, user)
   const session: Session = { client: joined, uploads: new VisionUploads() }
   socket.on('close', () => {
     ctx.hub.delete(joined)
@@ -124,8 +126,9 @@ export async function handleConnection(socket: WebSocket, request: IncomingMessa
   })
 
   try {
-    for (const message of await greeting(ctx, user)) send({ type: 'sysop_message', message })
-    send({ type: 'previous_queries', data: await ctx.users.history(guid, PREVIOUS_QUERIES_LIMIT) })
+    const history = await ctx.users.history(guid, PREVIOUS_QUERIES_LIMIT)
+    for (const message of await greeting(ctx, user, history)) send({ type: 'sysop_message', message })
+    send({ type: 'previous_queries', data: history })
   } catch (err) {
     send({ type: 'error', message: legacyErrorMessage(err) })
   }
@@ -144,8 +147,14 @@ export async function handleConnection(socket: WebSocket, request: IncomingMessa
   for (const text of early.splice(0)) onMessage(text)
 }
 
-async function greeting(ctx: SessionContext, user: User): Promise<string[]> {
-  const recent = await ctx.users.history(user.guid, 5)
+/**
+ * The legacy greeting. Other connected users are listed from what the hub
+ * knows of them (their user at join, kept current by their sessions): no
+ * store reads per join, which on shards were quorum reads and made a crowd
+ * joining quadratic (scripts/bench/ws-fanout.ts).
+ */
+async function greeting(ctx: SessionContext, user: User, history: LegacyQueryRecord[]): Promise<string[]> {
+  const recent = history.slice(0, GREETING_RECENT_QUERIES)
   const totals = await ctx.users.systemTotals()
   const labels: Record<string, string> = { chat: 'Chat', vision: 'Vision', imagine: 'Imagine', speech: 'Speech' }
   const times = QUERY_TYPES.map((type) => {
@@ -153,20 +162,15 @@ async function greeting(ctx: SessionContext, user: User): Promise<string[]> {
     const avg = realm === undefined ? 0 : realm.metrics.avgProcessingTimeMs / 1000
     return `${labels[type]}: ${avg.toFixed(2)}s`
   })
-  const listed = ctx.hub.someGuids(GREETING_MAX_USERS)
+  const listed = ctx.hub.someSummaries(GREETING_MAX_USERS)
   const more = ctx.hub.userCount - listed.length
-  const connected = await Promise.all(
-    listed.map(async (guid) => {
-      const u = await ctx.users.get(guid)
-      return u === undefined ? undefined : `Nick: ${u.nickname}, Queries: ${u.queryCount}, Total cost: ${money(u.totalCost)}`
-    })
-  )
+  const connected = listed.map((u) => `Nick: ${u.nickname}, Queries: ${u.queryCount}, Total cost: ${money(u.totalCost)}`)
   return [
     ['Your recent queries:', ...recent.map((q) => `${q.prompt.slice(0, 30)} (${q.timestamp})`)].join('\n'),
     `Your total lifetime costs: ${money(user.totalCost)}`,
     `System-wide total lifetime costs: ${money(totals.totalCost)}`,
     ['Average query service times:', ...times].join('\n'),
     `Currently connected users: ${ctx.hub.userCount}\nMost users ever connected: ${ctx.hub.peak}`,
-    ['Connected users:', ...connected.filter((x) => x !== undefined), ...(more > 0 ? [`… and ${more} more`] : [])].join('\n')
+    ['Connected users:', ...connected, ...(more > 0 ? [`… and ${more} more`] : [])].join('\n')
   ]
 }

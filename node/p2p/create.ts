@@ -11,6 +11,7 @@ import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { advertTopic, dhtProtocol } from '../../protocol/index.js'
+import { quietLogger } from './logger.js'
 
 // A type alias, not an interface: libp2p's ServiceMap needs an index signature.
 export type RentahalServices = {
@@ -71,6 +72,7 @@ export async function createP2P(init: P2PInit): Promise<RentahalLibp2p> {
   return createLibp2p({
     privateKey: init.privateKey,
     start: false,
+    logger: quietLogger(),
     addresses: { listen, announce: init.announce ?? [] },
     transports: init.transport === 'memory' ? [memory()] : [tcp(), webSockets()],
     connectionEncrypters: [noise()],

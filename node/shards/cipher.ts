@@ -5,6 +5,24 @@ const SALT = 'rentahal/shard/1'
 const IV_BYTES = 12
 const TAG_BYTES = 16
 
+/**
+ * IVs are cut from a pool of CSPRNG bytes refilled 256 IVs at a time: one
+ * randomBytes call per IV was a measurable part of every query record
+ * (scripts/bench/ws.ts). Bytes are never handed out twice.
+ */
+const IV_POOL_BYTES = IV_BYTES * 256
+let ivPool = Buffer.alloc(0)
+let ivOffset = 0
+function nextIv(): Buffer {
+  if (ivOffset + IV_BYTES > ivPool.length) {
+    ivPool = randomBytes(IV_POOL_BYTES)
+    ivOffset = 0
+  }
+  const iv = ivPool.subarray(ivOffset, ivOffset + IV_BYTES)
+  ivOffset += IV_BYTES
+  return iv
+}
+
 function aad(key: Uint8Array, entryId: string, version: bigint): Buffer {
   const v = Buffer.alloc(8)
   v.writeBigUInt64BE(version)
@@ -21,6 +39,8 @@ function aad(key: Uint8Array, entryId: string, version: bigint): Buffer {
 export class RecordCipher {
   private readonly encKey: Buffer
   private readonly tagKey: Buffer
+  /** Tags asked for again and again (a writer's counter id on every query), bounded. */
+  private readonly tags = new Map<string, string>()
 
   constructor(secret: string) {
     this.encKey = Buffer.from(hkdfSync('sha256', secret, SALT, 'record encryption', 32))
@@ -29,7 +49,7 @@ export class RecordCipher {
 
   /** `iv (12) | ciphertext | GCM tag (16)`. */
   encrypt(key: Uint8Array, entryId: string, version: bigint, plaintext: Uint8Array): Uint8Array {
-    const iv = randomBytes(IV_BYTES)
+    const iv = nextIv()
     const cipher = createCipheriv('aes-256-gcm', this.encKey, iv)
     cipher.setAAD(aad(key, entryId, version))
     const body = Buffer.concat([cipher.update(plaintext), cipher.final()])
@@ -59,7 +79,13 @@ export class RecordCipher {
 
   /** A stable opaque tag (base64url, 22 chars) for `label`, unlinkable without the GUID. */
   tag(label: string): string {
-    return createHmac('sha256', this.tagKey).update(label).digest().subarray(0, 16).toString('base64url')
+    let tag = this.tags.get(label)
+    if (tag === undefined) {
+      tag = createHmac('sha256', this.tagKey).update(label).digest().subarray(0, 16).toString('base64url')
+      if (this.tags.size >= 64) this.tags.clear()
+      this.tags.set(label, tag)
+    }
+    return tag
   }
 
   /** 32 opaque bytes for `label` (e.g. the owner token of a nickname claim). */

@@ -48,6 +48,8 @@ interface Step {
   rss: number
   /** JS heap in use right after a full GC in the node. */
   heap: number
+  /** The node's memoryUsage() right after that GC. */
+  mem?: NodeJS.MemoryUsage
 }
 
 const bare = await bareNodeRss()
@@ -76,7 +78,8 @@ try {
       await new Promise((r) => setTimeout(r, SETTLE_MS))
       const rss = await settledRss(node.pid, SETTLE_MS)
       const connections = await connectionsOf(node.httpUrl)
-      steps.push({ peers: n, connections, rss, heap: (await node.memory()).heapUsed })
+      const mem = await node.memory()
+      steps.push({ peers: n, connections, rss, heap: mem.heapUsed, mem })
     } finally {
       await node.stop()
     }
@@ -122,14 +125,30 @@ emit({
     }))
   ],
   details: [
-    { state: 'bare node process (baseline)', connections: '-', RSS: fmtBytes(bare), 'vs idle node': '-', 'heap after GC': '-' },
-    { state: 'node, no peers', connections: '0', RSS: fmtBytes(idle), 'vs idle node': '-', 'heap after GC': fmtBytes(idleHeap) },
+    {
+      state: 'bare node process (baseline)',
+      connections: '-',
+      RSS: fmtBytes(bare),
+      'vs idle node': '-',
+      'heap after GC': '-',
+      'after GC: RSS / V8 heap reserved / native buffers': '-'
+    },
+    {
+      state: 'node, no peers',
+      connections: '0',
+      RSS: fmtBytes(idle),
+      'vs idle node': '-',
+      'heap after GC': fmtBytes(idleHeap),
+      'after GC: RSS / V8 heap reserved / native buffers': '-'
+    },
     ...steps.map((s) => ({
       state: `node, ${s.peers} bootstrap peers`,
       connections: String(s.connections),
       RSS: fmtBytes(s.rss),
       'vs idle node': `+${fmtBytes(s.rss - idle)} (${fmtBytes((s.rss - idle) / Math.max(1, s.connections))}/connection)`,
-      'heap after GC': fmtBytes(s.heap)
+      'heap after GC': fmtBytes(s.heap),
+      'after GC: RSS / V8 heap reserved / native buffers':
+        s.mem === undefined ? '-' : `${fmtBytes(s.mem.rss)} / ${fmtBytes(s.mem.heapTotal)} / ${fmtBytes(s.mem.external + s.mem.arrayBuffers)}`
     }))
   ],
   notes: [
@@ -139,7 +158,7 @@ emit({
     ...(perPeer <= PER_PEER_TARGET
       ? []
       : [
-          `What limits it: the libp2p stack per connection. The JS heap that stays after a full GC grows by ${fmtBytes(heapPerPeer)} per connection; a heap-snapshot diff at 100 connections (in-process node, one-off) showed per connection two gossipsub streams on yamux with their buffers, about a dozen logger instances, ~40 abort listeners, and the connection's peer-store and DHT entries. RSS grows several times faster than the retained heap because V8 keeps garbage and heap headroom between collections. 50 KB per peer would take a leaner stack per connection, not a contained fix.`
+          `What limits it: the libp2p stack per connection, and V8 keeping heap it no longer uses. The JS heap that stays after a full GC grows by ${fmtBytes(heapPerPeer)} per connection (86 KB before libp2p's per-connection and per-stream loggers were replaced by one shared disabled logger when DEBUG is off); a heap-snapshot diff at 100 connections (in-process node, one-off) showed per connection two gossipsub streams on yamux with their buffers, ~40 abort listeners, and the connection's peer-store and DHT entries. The rest of the RSS is heap V8 reserved during the connection churn and keeps after GC (see "V8 heap reserved", several times the heap in use) and native memory of sockets and Noise. A smaller young generation (--max-semi-space-size=2) took 12 MB off the idle RSS in a one-off run but not the per-peer slope. 50 KB per peer would take a leaner stack per connection, not a contained fix.`
         ])
   ]
 })

@@ -19,8 +19,6 @@ interface Bench {
   args?: string[]
   quickArgs?: string[]
   timeoutMs: number
-  /** Turns a script that prints no report (the shards script) into one. */
-  parse?: (stdout: string) => BenchReport
 }
 
 const BENCHES: Bench[] = [
@@ -29,13 +27,7 @@ const BENCHES: Bench[] = [
   { name: 'ws', question: '/ws query round trips/s', timeoutMs: 180_000 },
   { name: 'ws-fanout', question: '10,000 idle /ws clients, queue_update fan-out', timeoutMs: 240_000 },
   { name: 'discovery', question: 'time until a new worker is routable at 20 and 100 nodes', timeoutMs: 300_000 },
-  {
-    name: 'shards',
-    question: 'replicated shard write and read ops/s',
-    quickArgs: ['--ops', '200', '--reps', '1'],
-    timeoutMs: 240_000,
-    parse: parseShards
-  },
+  { name: 'shards', question: 'replicated shard write and read ops/s', timeoutMs: 240_000 },
   { name: 'memory', question: 'idle RSS and RSS per connected peer', timeoutMs: 300_000 },
   { name: 'cold-start', question: 'cold start to /healthz', timeoutMs: 180_000 }
 ]
@@ -43,47 +35,6 @@ const BENCHES: Bench[] = [
 const onlyArg = process.argv.indexOf('--only')
 const ONLY = onlyArg >= 0 ? new Set((process.argv[onlyArg + 1] ?? '').split(',')) : undefined
 const WRITE = !process.argv.includes('--no-write')
-
-/** The shards script (written apart from this suite) prints lines; turn them into rows. */
-function parseShards(stdout: string): BenchReport {
-  const ops = (what: string): number | undefined => {
-    const m = new RegExp(`^\\s*${what}\\s+median\\s+(\\d+)\\s*ops/s`, 'm').exec(stdout)
-    return m === null ? undefined : Number(m[1])
-  }
-  const [put, get, write, read] = ['raw put', 'raw get', 'replicated write', 'replicated read'].map(ops)
-  if (put === undefined || get === undefined || write === undefined || read === undefined) {
-    throw new Error('could not read ops/s from the shards script output')
-  }
-  const rate = (x: number): string => `${x.toLocaleString('en-US')} ops/s`
-  return {
-    name: 'shards',
-    title: 'Replicated shard writes and reads (from scripts/bench/shards.ts)',
-    summary: [
-      {
-        benchmark: 'replicated shard write (N=3, W=2)',
-        result: rate(write),
-        baseline: `raw LevelDB put ${rate(put)}`,
-        ratio: `${(write / put).toFixed(2)}×`,
-        target: '≥ 0.25× put',
-        status: write / put >= 0.25 ? 'met' : 'MISSED'
-      },
-      {
-        benchmark: 'replicated shard read (R=2)',
-        result: rate(read),
-        baseline: `raw LevelDB get ${rate(get)}`,
-        ratio: `${(read / get).toFixed(2)}×`,
-        target: 'report',
-        status: 'report'
-      }
-    ],
-    details: [],
-    notes: stdout
-      .trim()
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => `\`${l.trim()}\``)
-  }
-}
 
 function notAvailable(bench: Bench, why: string): BenchReport {
   return {
@@ -107,10 +58,8 @@ async function run(bench: Bench): Promise<BenchReport> {
     env: { ...process.env, [REPORT_ENV]: reportFile },
     stdio: ['ignore', 'pipe', 'pipe']
   })
-  let stdout = ''
   let stderr = ''
   child.stdout.on('data', (d) => {
-    stdout += d
     process.stdout.write(d)
   })
   child.stderr.on('data', (d) => {
@@ -136,13 +85,6 @@ async function run(bench: Bench): Promise<BenchReport> {
         .filter((l) => /Error|error/.test(l))
         .pop() ?? `exit code ${code}`
     return notAvailable(bench, `failed: ${last.trim().slice(0, 160)}`)
-  }
-  if (bench.parse !== undefined) {
-    try {
-      return bench.parse(stdout)
-    } catch (err) {
-      return notAvailable(bench, `failed: ${(err as Error).message}`)
-    }
   }
   if (!existsSync(reportFile)) return notAvailable(bench, 'failed: the script wrote no report')
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as BenchReport

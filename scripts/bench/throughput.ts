@@ -100,10 +100,11 @@ try {
     notes: [
       `Baseline = raw libp2p echo on ${CONCURRENCY} reused streams of the same connection; a fresh stream per request reaches ${fmtRate(rate('raw echo, stream per request'))}.`,
       'Both nodes and the load run in one process, so "CPU per op" covers both ends of a query.',
+      "The query server coalesces a query's response frames written in one event-loop turn into one write: a fast worker's STARTED and RESULT cost one Noise frame and one socket write (0.34× the echo before, in the first run of this benchmark).",
       ...(routed / base >= TARGET
         ? []
         : [
-            `What limits it: CPU, most of it socket writes. The run is CPU-bound and a routed query costs ${cpu('router A→C').toFixed(0)} µs of CPU against ${cpu('raw echo, reused streams').toFixed(0)} µs for the echo. A CPU profile of the router loop (node --cpu-prof, 64 in flight) puts ~46% in the socket write syscall and ~13% in GC: a routed query writes three frames (request, STARTED, RESULT), each its own Noise-sealed yamux write, where the echo writes two. Sending STARTED only when the result is not ready at once would save one write per fast query; that is a change to the query protocol's behaviour, left to its owners.`
+            `What limits it: CPU. Both nodes and the load share this process's two cores, and a routed query costs ${cpu('router A→C').toFixed(0)} µs of CPU against ${cpu('raw echo, reused streams').toFixed(0)} µs for the echo. Both write the same number of socket writes per operation (the query server sends STARTED and RESULT of a fast worker in one write); the rest is the per-query work the echo does not do: protobuf frames, the realm queue, deadlines (one timer and abort signal per hop), metrics, and the garbage of all that (GC ~13% in a CPU profile).`
           ])
     ]
   })

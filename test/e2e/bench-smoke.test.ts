@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 // No timing is asserted — benchmarks measure, tests do not. memory.ts and
 // cold-start.ts run the built CLI (npm test builds first).
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
-const SCRIPTS = ['route', 'throughput', 'ws', 'ws-fanout', 'discovery', 'memory', 'cold-start']
+const SCRIPTS = ['route', 'throughput', 'ws', 'ws-fanout', 'discovery', 'shards', 'memory', 'cold-start']
 const STATUSES = new Set(['met', 'MISSED', 'report', 'n/a'])
 
 interface Report {

@@ -176,6 +176,21 @@ describe('gateway /ws: sysops and the fixes of the original’s bugs (§10)', fu
     assert.ok(updates.length <= Math.ceil(elapsed / 50) + 1, `${updates.length} broadcasts in ${elapsed.toFixed(0)} ms`)
   })
 
+  it('the greeting lists connected users with their nickname, queries and cost as of now', async () => {
+    await start(NO_FIRST_SYSOP)
+    const { ws: alice } = await user()
+    alice.send({ type: 'set_nickname', nickname: 'alice' })
+    await alice.nextOfType('user_info')
+    alice.send(chat('one'))
+    const result = await alice.nextOfType('query_result')
+    const bob = await connect()
+    const greeting = (await handshake(bob)).filter((f) => f.type === 'sysop_message').map((f) => f.message as string)
+    assert.ok(greeting.includes('Currently connected users: 2\nMost users ever connected: 2'), greeting.join(' | '))
+    const listing = greeting.find((m) => m.startsWith('Connected users:')) as string
+    assert.match(listing, new RegExp(`Nick: alice, Queries: 1, Total cost: \\$${(result.cost as number).toFixed(2)}`))
+    assert.match(listing, /Nick: user_[0-9a-f]{8}, Queries: 0, Total cost: \$0\.00/)
+  })
+
   it('speech without a speech worker: a clear error, and spoken answers fall back to text', async () => {
     await start()
     const { ws } = await user()

@@ -25,6 +25,18 @@ describe('RecordCipher', () => {
     assert.throws(() => new RecordCipher(crypto.randomUUID()).decrypt(key, 'r/banned', 7n, data), { name: 'ShardIntegrityError' })
   })
 
+  it('gives every encryption its own IV, across refills of the IV pool', () => {
+    const cipher = new RecordCipher(crypto.randomUUID())
+    const key = userShardKey('iv test')
+    const ivs = new Set<string>()
+    for (let i = 0; i < 1_000; i++) {
+      const sealed = cipher.encrypt(key, 'h/1', 0n, new Uint8Array([1, 2, 3]))
+      ivs.add(Buffer.from(sealed.subarray(0, 12)).toString('hex'))
+      assert.deepEqual([...cipher.decrypt(key, 'h/1', 0n, sealed)], [1, 2, 3])
+    }
+    assert.equal(ivs.size, 1_000)
+  })
+
   it('derives tags that are stable per user and differ between users', () => {
     assert.equal(new RecordCipher(guid).tag('writer:a'), new RecordCipher(guid).tag('writer:a'))
     assert.notEqual(new RecordCipher(guid).tag('writer:a'), new RecordCipher(crypto.randomUUID()).tag('writer:a'))
