@@ -5,6 +5,8 @@ import type { User } from '../users/index.js'
 /** Beyond this much unsent data a socket gets no more droppable broadcasts. */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024
 
+const TEXT_FRAME = { binary: false } as const
+
 /** A connected user as the greeting lists them. */
 export interface UserSummary {
   nickname: string
@@ -148,14 +150,15 @@ export class ClientHub {
   }
 
   broadcast(frame: object, filter: (c: Client) => boolean = () => true, droppable = false): void {
-    const text = JSON.stringify(frame)
+    // Encoded once as UTF-8 and sent as a text frame: a string would be encoded again for every client.
+    const data = Buffer.from(JSON.stringify(frame))
     for (const client of this.clients) {
       if (!filter(client)) continue
       const socket = client.socket
       if (socket.readyState !== socket.OPEN) continue
       if (droppable && socket.bufferedAmount > MAX_BUFFERED_BYTES) continue
       try {
-        socket.send(text)
+        socket.send(data, TEXT_FRAME)
       } catch {
         // A socket that fails here is closing; its own close handler cleans up.
       }

@@ -12,8 +12,11 @@ let depth = 0
 server.on('connection', (socket) => {
   socket.on('message', (data, isBinary) => {
     if (!isBinary && data.toString().startsWith('{"type":"broadcast"')) {
+      const started = performance.now()
       const text = JSON.stringify({ type: 'queue_update', depth: ++depth, total: 1 })
       for (const client of server.clients) client.send(text)
+      // Server side of the fan-out: every frame handed to its socket.
+      console.log(`EVENT ${JSON.stringify({ broadcastMs: performance.now() - started, clients: server.clients.size })}`)
       return
     }
     socket.send(data, { binary: isBinary })

@@ -16,4 +16,14 @@ const node = await benchNode({
     config.firstLoopbackUserIsSysop = process.argv.includes('--sysop')
   }
 })
+// Server side of the fan-out: how long one queue_update broadcast takes to hand the frame to every socket.
+const hub = node.gateway.hub
+const broadcast = hub.broadcast.bind(hub)
+hub.broadcast = (frame, filter, droppable) => {
+  const started = performance.now()
+  broadcast(frame, filter, droppable)
+  if ((frame as { type?: string }).type === 'queue_update' && hub.size > 1) {
+    console.log(`EVENT ${JSON.stringify({ broadcastMs: performance.now() - started, clients: hub.size })}`)
+  }
+}
 childReady({ url: node.httpUrl }, () => node.cleanup())
