@@ -20,6 +20,13 @@ export const DISCONNECT_GRACE_MS = 3_000
 const FETCH_TIMEOUT_MS = 5_000
 const LOOKUP_TIMEOUT_MS = 10_000
 const PING_TIMEOUT_MS = 2_000
+/**
+ * An advert this much older than the one held (by sequence, which is ms) is a
+ * replay, not reordering: gossip delivers late by seconds at most (mcache).
+ * Rejecting merely reordered adverts penalised honest forwarders on
+ * multi-path topologies until they were graylisted and adverts stopped.
+ */
+export const STALE_REPLAY_MS = 30_000
 const LOOKUP_DEFER_MS = 50
 /** Concurrent advert-fetch streams one connection may open to us. */
 const ADVERT_STREAM_LIMIT = 8
@@ -120,10 +127,15 @@ export class Discovery {
         return TopicValidatorResult.Accept
       case 'duplicate':
         return TopicValidatorResult.Ignore
-      default:
-        // An older sequence than one already seen from the same signer: a replay.
+      default: {
+        // Older than the advert we hold from that signer. A little older is reordering: the same
+        // advert took a slower path, and the peer that forwarded it is honest, so only ignore it.
+        // Much older (sequences are ms timestamps) can only be a replay: reject, which makes
+        // gossipsub's score penalise the peer that sent it.
         this.rejected.stale++
-        return TopicValidatorResult.Reject
+        const held = this.components.directory.get(opened.signer)?.advert.seq ?? 0n
+        return held - opened.advert.seq > BigInt(STALE_REPLAY_MS) ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
+      }
     }
   }
 

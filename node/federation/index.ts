@@ -14,7 +14,7 @@ export { ADVERT_CODEC, ADVERT_DOMAIN, InvalidAdvertError, MAX_ADVERT_BYTES, open
 export { Advertiser } from './advertiser.js'
 export { BootstrapKeeper } from './bootstrap.js'
 export { Directory, type DirectoryEntry, EXPIRY_INTERVALS } from './directory.js'
-export { DISCONNECT_GRACE_MS, Discovery } from './discovery.js'
+export { DISCONNECT_GRACE_MS, Discovery, STALE_REPLAY_MS } from './discovery.js'
 export { QueryDeadlineError, RouteError, toWireError } from './errors.js'
 export { providerKey } from './provider-keys.js'
 export {

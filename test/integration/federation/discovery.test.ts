@@ -6,7 +6,7 @@ import { type GossipSub, gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { memory } from '@libp2p/memory'
 import { createLibp2p, type Libp2p } from 'libp2p'
-import { sealAdvert } from '../../../node/federation/index.js'
+import { STALE_REPLAY_MS, sealAdvert } from '../../../node/federation/index.js'
 import type { RentahalNode } from '../../../node/index.js'
 import { advertTopic } from '../../../protocol/index.js'
 import type { Advert } from '../../../protocol/pb/advert.js'
@@ -144,22 +144,24 @@ describe('federation discovery (in-process network)', function () {
     const otherKey = await generateKeyPair('Ed25519')
 
     // 1. The rogue's own honest advert gets in (the rogue is a valid peer until it misbehaves).
-    await publishAndSettle(await sealAdvert(advertOf(rogue, 10n), rogueKey))
-    assert.equal(a.federation.directory.get(rogue.peerId)?.advert.seq, 10n)
-    // 2. Replayed older sequence.
+    const honestSeq = BigInt(STALE_REPLAY_MS) * 10n
+    await publishAndSettle(await sealAdvert(advertOf(rogue, honestSeq), rogueKey))
+    assert.equal(a.federation.directory.get(rogue.peerId)?.advert.seq, honestSeq)
+    // 2. A slightly older sequence (reordering on another path: ignored) and a replay of a much older one (rejected).
+    await publishAndSettle(await sealAdvert(advertOf(rogue, honestSeq - 1_000n, { version: 'replay' }), rogueKey))
     await publishAndSettle(await sealAdvert(advertOf(rogue, 5n, { version: 'replay' }), rogueKey))
-    assert.equal(a.federation.directory.get(rogue.peerId)?.advert.seq, 10n)
-    assert.equal(a.federation.discovery.rejected.stale, 1)
+    assert.equal(a.federation.directory.get(rogue.peerId)?.advert.seq, honestSeq)
+    assert.equal(a.federation.discovery.rejected.stale, 2)
     // 3. Malformed bytes, 4. oversized, 5. an envelope signed by one key claiming another peer id,
     // 6. node B's genuine advert re-published by the rogue (signer is not the gossip sender).
     await publishAndSettle(new Uint8Array([1, 2, 3, 4, 5]))
     await publishAndSettle(new Uint8Array(100 * 1024).fill(7))
-    await publishAndSettle(await sealAdvert(advertOf(rogue, 11n), otherKey))
+    await publishAndSettle(await sealAdvert(advertOf(rogue, honestSeq + 1n), otherKey))
     await publishAndSettle(await b.federation.advertiser.current())
     assert.equal(a.federation.discovery.rejected.invalid, 4)
     for (const n of net) {
       const rogueEntry = n.federation.directory.get(rogue.peerId)
-      assert.ok(rogueEntry === undefined || rogueEntry.advert.seq === 10n)
+      assert.ok(rogueEntry === undefined || rogueEntry.advert.seq === honestSeq)
       assert.equal(n.federation.directory.providers('chat').filter((e) => e.advert.version === 'replay').length, 0)
       assert.equal(n.federation.directory.get(otherKey.publicKey.toString())?.advert, undefined)
     }
