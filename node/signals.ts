@@ -7,6 +7,8 @@ export interface LinkedSignal {
   readonly timedOut: boolean
   /** Call when the operation ends: drops the timer and the listeners on the inputs. */
   clear(): void
+  /** Abort it now (and clear). */
+  abort(reason: unknown): void
 }
 
 /**
@@ -65,6 +67,7 @@ export function linkSignals(signals: ReadonlyArray<AbortSignal | undefined>, tim
     get timedOut() {
       return timedOut
     },
-    clear
+    clear,
+    abort
   }
 }
