@@ -106,7 +106,7 @@ export async function handleConnection(socket: WebSocket, request: IncomingMessa
   }
   if (socket.readyState !== socket.OPEN) return
 
-  const joined: Client = { socket, guid, isSysop: user.isSysop, controller: clientController(), alive: true }
+  const joined: Client = { socket, guid, isSysop: user.isSysop, controller: clientController(), alive: true, raw: request.socket }
   const send = (frame: object): boolean => ctx.hub.send(joined, frame)
   if (cookieGuid === undefined) send({ type: 'set_cookie', name: 'user_guid', value: guid })
   send({ type: 'user_info', data: toLegacyUserInfo(user) })
