@@ -4,6 +4,7 @@ import type { Level } from 'level'
 import { type LegacyQueryRecord, MAX_NICKNAME_CHARS } from '../../protocol/index.js'
 import { type Entry, HybridClock, nicknameShardKey, RecordCipher, type ShardService, toHex, userShardKey } from '../shards/index.js'
 import { InvalidNicknameError, NicknameTakenError, UnknownUserError } from './errors.js'
+import { GroupWriter } from './group-writer.js'
 import { PendingRecords } from './pending.js'
 import type { NewQueryRecord, SystemTotals, User, UserStore } from './types.js'
 
@@ -76,6 +77,10 @@ export class ShardedUserStore implements UserStore {
   /** This node's own counters per user (only recordQuery, one at a time per user, writes them). */
   private readonly writerCache = new Map<string, Totals>()
   private readonly recording = new PendingRecords()
+  /** The directory entries this node wrote last (all writes go through putDirectory), bounded. */
+  private readonly directoryCache = new Map<string, User>()
+  /** Counter, directory and totals puts of concurrent queries share LevelDB batches. */
+  private readonly group: GroupWriter
   /** System totals in memory once loaded; LevelDB gets the latest value, one put at a time. */
   private totals?: SystemTotals
   private totalsLoad?: Promise<SystemTotals>
@@ -86,6 +91,7 @@ export class ShardedUserStore implements UserStore {
     this.directory = components.db.sublevel<string, User>('shard-users', { valueEncoding: 'json' })
     this.writers = components.db.sublevel<string, Totals>('shard-writer', { valueEncoding: 'json' })
     this.system = components.db.sublevel<string, SystemTotals>('shard-system', { valueEncoding: 'json' })
+    this.group = new GroupWriter(components.db)
   }
 
   private cipher(guid: string): RecordCipher {
@@ -173,7 +179,7 @@ export class ShardedUserStore implements UserStore {
       queryCount: totals.count,
       createdAt: created
     }
-    await this.directory.put(guid, user)
+    await this.putDirectory(guid, user)
     return user
   }
 
@@ -204,7 +210,7 @@ export class ShardedUserStore implements UserStore {
         this.register(guid, key, REG.sysop, user.isSysop),
         this.register(guid, key, REG.banned, false)
       ])
-      await this.directory.put(guid, user)
+      await this.putDirectory(guid, user)
       return { user, created: true }
     })
   }
@@ -223,7 +229,7 @@ export class ShardedUserStore implements UserStore {
       const key = userShardKey(guid)
       await this.components.shards.write(key, [this.register(guid, key, REG.nickname, trimmed)])
       const updated = { ...user, nickname: trimmed }
-      await this.directory.put(guid, updated)
+      await this.putDirectory(guid, updated)
       if (user.nickname.toLowerCase() !== trimmed.toLowerCase() && !DEFAULT_NICKNAME.test(user.nickname)) {
         await this.release(guid, user.nickname).catch((err: Error) =>
           this.components.log('could not release nickname of %s: %s', toHex(key).slice(0, 12), err.message)
@@ -270,7 +276,7 @@ export class ShardedUserStore implements UserStore {
       const key = userShardKey(guid)
       await this.components.shards.write(key, [this.register(guid, key, id, value)])
       const updated = { ...user, ...change }
-      await this.directory.put(guid, updated)
+      await this.putDirectory(guid, updated)
       return updated
     })
   }
@@ -296,7 +302,7 @@ export class ShardedUserStore implements UserStore {
       const mine = this.writerCache.get(hex) ?? (await this.writers.get(hex)) ?? (await this.readCounter(guid, key, counterId))
       const next: Totals = { count: mine.count + 1, time: mine.time + record.processingTime, cost: mine.cost + record.cost }
       // Advance before writing: a failed write may still have reached a replica, and versions must never repeat.
-      await this.writers.put(hex, next)
+      await this.group.put(this.writers, hex, next)
       if (!this.writerCache.has(hex) && this.writerCache.size >= MAX_CACHED_USERS) this.writerCache.delete(this.writerCache.keys().next().value as string)
       this.writerCache.set(hex, next)
       const now = Date.now()
@@ -321,9 +327,9 @@ export class ShardedUserStore implements UserStore {
       ])
       await this.addSystemTotals(record)
       // Keep this node's view of the user (list(), sysop stats) in step with what it just recorded.
-      const cached = await this.directory.get(guid)
+      const cached = this.directoryCache.get(guid) ?? (await this.directory.get(guid))
       if (cached !== undefined) {
-        await this.directory.put(guid, {
+        await this.putDirectory(guid, {
           ...cached,
           queryCount: cached.queryCount + 1,
           totalQueryTime: cached.totalQueryTime + record.processingTime,
@@ -332,6 +338,14 @@ export class ShardedUserStore implements UserStore {
       }
       return entry
     })
+  }
+
+  private putDirectory(guid: string, user: User): Promise<void> {
+    if (!this.directoryCache.has(guid) && this.directoryCache.size >= MAX_CACHED_USERS) {
+      this.directoryCache.delete(this.directoryCache.keys().next().value as string)
+    }
+    this.directoryCache.set(guid, user)
+    return this.group.put(this.directory, guid, user)
   }
 
   /** This node's counter for a user, from the replicas (its local copy was lost or never made). */
@@ -385,7 +399,7 @@ export class ShardedUserStore implements UserStore {
   }
 
   private writeTotals(): Promise<void> {
-    const write = this.system.put('totals', { ...(this.totals as SystemTotals) }).finally(() => {
+    const write = this.group.put(this.system, 'totals', { ...(this.totals as SystemTotals) }).finally(() => {
       if (this.totalsWrite === write) this.totalsWrite = undefined
     })
     this.totalsWrite = write
