@@ -10,6 +10,7 @@
 //   npx tsx scripts/bench/memory.ts [--quick] [--steps 10,100,250,500]
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { BOOTSTRAP_RECONNECT_CEILING } from '../../node/federation/bootstrap.js'
 import { MAX_CONNECTIONS } from '../../node/p2p/index.js'
 import { connectionsOf, emit, fmtBytes, median, met, QUICK, rssOf, startChild, startCli, waitFor } from './lib.js'
 
@@ -152,7 +153,7 @@ emit({
     }))
   ],
   notes: [
-    `A node keeps at most ${MAX_CONNECTIONS} connections (MAX_CONNECTIONS). With more bootstrap peers than that, the connection manager prunes and the bootstrap keeper re-dials the dropped ones within seconds: the count keeps moving and RSS grows with the churn.`,
+    `A node keeps at most ${MAX_CONNECTIONS} connections (MAX_CONNECTIONS). With more bootstrap peers than that, it dials them all at start and the connection manager prunes the excess; the bootstrap keeper re-dials a lost bootstrap peer only while the node has fewer than ${BOOTSTRAP_RECONNECT_CEILING} connections (before, it re-dialled every pruned one and the count churned between 180 and 390).`,
     'RSS is what the OS sees (including garbage not yet collected and heap V8 keeps); "heap after GC" is the JS heap right after a full collection in the node (a preloaded SIGUSR2 handler, started with --expose-gc).',
     'Peers speak the node’s protocols (identify, ping, kad-dht, gossipsub on the advert topic) but send no adverts, so directory entries are not in these numbers.',
     ...(perPeer <= PER_PEER_TARGET

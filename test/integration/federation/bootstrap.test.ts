@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { BootstrapKeeper } from '../../../node/federation/index.js'
 import { createNode, defaultConfig, type RentahalNode } from '../../../node/index.js'
 import { waitFor } from '../../helpers/network.js'
 import { TempDirs } from '../../helpers/temp.js'
@@ -50,6 +51,28 @@ describe('bootstrap peers', function () {
     assert.ok(restarted.libp2p.peerId.equals(seedId))
     await joiner.federation.bootstrap.check({ force: true })
     await waitFor(() => joiner.libp2p.getConnections(seedId).length > 0, 'a new connection to the restarted bootstrap peer')
+  })
+
+  it('does not re-dial a dropped bootstrap peer while the node has enough connections', async () => {
+    const [a, b, c] = [await tcpNode(await temp.make(), 0), await tcpNode(await temp.make(), 0), await tcpNode(await temp.make(), 0)] as RentahalNode[]
+    const tcpAddr = (n: RentahalNode): string => (n.libp2p.getMultiaddrs().find((m) => !m.toString().includes('/ws')) as { toString(): string }).toString()
+    const keeper = new BootstrapKeeper(a.libp2p, [tcpAddr(b), tcpAddr(c)], { timers: false, reconnectCeiling: 1 })
+    try {
+      await keeper.check()
+      assert.equal(a.libp2p.getConnections(b.libp2p.peerId).length, 1)
+      assert.equal(a.libp2p.getConnections(c.libp2p.peerId).length, 1)
+      // A connection to C goes away (pruned, say) while A keeps one: C is left alone.
+      await a.libp2p.hangUp(c.libp2p.peerId)
+      await keeper.check()
+      assert.equal(a.libp2p.getConnections(c.libp2p.peerId).length, 0)
+      // Below the ceiling again: both are dialled.
+      await a.libp2p.hangUp(b.libp2p.peerId)
+      await keeper.check()
+      assert.equal(a.libp2p.getConnections(b.libp2p.peerId).length, 1)
+      assert.equal(a.libp2p.getConnections(c.libp2p.peerId).length, 1)
+    } finally {
+      keeper.stop()
+    }
   })
 
   it('rejects a bootstrap address that is not a multiaddr with a clear error', async () => {
