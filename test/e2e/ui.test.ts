@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { launchBrowser, recordWs, screenshot } from '../helpers/browser.js'
-import { NodeProcess, runCli } from '../helpers/cli.js'
+import { NodeProcess } from '../helpers/cli.js'
 import { LegacyTestWorker } from '../helpers/legacy-worker.js'
 import { TempDirs } from '../helpers/temp.js'
 import { WsClient } from '../helpers/ws-client.js'
@@ -126,15 +126,6 @@ describe('browser UI (real node, real Chromium)', function () {
   const clients: WsClient[] = []
   /** Uncaught exceptions in any page: each one fails the test. */
   const pageErrors: string[] = []
-  /** `rentahal-node --help` and `start --help`, to know which optional parts this build has. */
-  let cliHelp = ''
-  let startHelp = ''
-
-  before(async () => {
-    cliHelp = (await runCli(['--help'])).stdout
-    startHelp = (await runCli(['start', '--help'])).stdout
-  })
-
   afterEach(async () => {
     const errors = pageErrors.splice(0)
     for (const c of clients.splice(0)) c.close()
@@ -158,7 +149,7 @@ describe('browser UI (real node, real Chromium)', function () {
   /** A node with only the workers a test names (no auto-detected ones, no built-in OCR unless asked). */
   const startNode = async (flags: string[], dataDir?: string, httpPort = 0, options: { ocr?: boolean } = {}): Promise<NodeProcess> => {
     const dir = dataDir ?? (await temp.make())
-    const noOcr = options.ocr !== true && startHelp.includes('--no-ocr') ? ['--no-ocr'] : []
+    const noOcr = options.ocr === true ? [] : ['--no-ocr']
     const node = await NodeProcess.start(['--data-dir', dir, '--http-port', String(httpPort), '--p2p-port', '0', '--no-autodetect', ...noOcr, ...flags])
     nodes.push(node)
     return node
@@ -226,7 +217,7 @@ describe('browser UI (real node, real Chromium)', function () {
     assert.equal(await page.locator('.answer').count(), 0)
   })
 
-  it('chat: a streaming worker’s first words show while the rest is still being generated', async function () {
+  it('chat: a streaming worker’s first words show while the rest is still being generated', async () => {
     let release: () => void = () => undefined
     const released = new Promise<void>((resolve) => {
       release = resolve
@@ -252,14 +243,7 @@ describe('browser UI (real node, real Chromium)', function () {
     sse.listen(0, '127.0.0.1')
     await once(sse, 'listening')
     const port = (sse.address() as AddressInfo).port
-    let node: NodeProcess
-    try {
-      node = await startNode(['--worker', `chat=http://127.0.0.1:${port},kind=openai,model=stream-model`])
-    } catch (err) {
-      // The OpenAI-compatible adapter, which streams, comes with the workers issue; legacy workers answer in one piece.
-      if (/kind openai is not available in this build/.test((err as Error).message)) this.skip()
-      throw err
-    }
+    const node = await startNode(['--worker', `chat=http://127.0.0.1:${port},kind=openai,model=stream-model`])
     const { page } = await open(await browser(), node)
     await ask(page, 'Stream please')
     await page.waitForFunction(() => document.querySelector('.answer .body')?.textContent?.includes('The first words'))
@@ -304,8 +288,6 @@ describe('browser UI (real node, real Chromium)', function () {
   })
 
   it('vision: the built-in OCR worker reads the text of a PNG and the page shows it', async function () {
-    // The in-process OCR worker (tesseract.js) comes with the workers issue.
-    if (!startHelp.includes('--no-ocr')) this.skip()
     this.timeout(180_000)
     const context = await browser()
     const png = await renderTextPng(context, 'RENTAHAL 42')
@@ -490,10 +472,7 @@ describe('browser UI (real node, real Chromium)', function () {
     await screenshot(sysopPage, 'sysop')
   })
 
-  it('sysop: presenting the admin token opens the panel with sysop rights', async function () {
-    // The admin token (and `sysop_login` on /ws) comes with the legacy/admin issue; until then the
-    // panel is tested through the first-loopback-user sysop above.
-    if (!cliHelp.includes('admin-token')) this.skip()
+  it('sysop: presenting the admin token opens the panel with sysop rights', async () => {
     const dataDir = await temp.make()
     const node = await startNode([], dataDir)
     // Someone else takes the first-user seat, so the page is an ordinary user until it shows the token.

@@ -14,8 +14,12 @@ describe('shard store on a full disk', function () {
   afterEach(() => temp.cleanup())
 
   it('fails writes with a clear "disk is full" error and keeps reading', async function () {
-    // A real ENOSPC needs a small filesystem: a 4 MiB tmpfs in a private mount namespace (root only).
-    if (process.getuid?.() !== 0) this.skip()
+    // A real ENOSPC needs a small filesystem: a 4 MiB tmpfs in a private mount namespace, which only
+    // root may mount. CI runs as root; a developer running the suite as a normal user is told why.
+    if (process.getuid?.() !== 0) {
+      console.log('      (skipped: mounting the 4 MiB tmpfs for a real full disk needs root)')
+      this.skip()
+    }
     const dir = await temp.make()
     const script = `mount -t tmpfs -o size=4m tmpfs "$1" && exec "$2" --import tsx "$3" "$1"`
     const { stdout } = await run('unshare', ['-m', 'sh', '-c', script, 'sh', dir, process.execPath, CHILD], { cwd: ROOT, timeout: 50_000 })
