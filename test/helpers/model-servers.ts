@@ -4,6 +4,7 @@
 import { once } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net'
+import { makeWav } from './speech-adapter.js'
 
 export interface RecordedRequest {
   method: string
@@ -312,24 +313,9 @@ export class FakeA1111 extends TestHttpServer {
   }
 }
 
-/** A tiny WAV (44-byte header + 8 samples of silence). */
+/** A tiny WAV (44-byte header + 8 samples), the same bytes on every call. */
 export function tinyWav(): Buffer {
-  const samples = Buffer.alloc(16)
-  const h = Buffer.alloc(44)
-  h.write('RIFF', 0, 'ascii')
-  h.writeUInt32LE(36 + samples.length, 4)
-  h.write('WAVE', 8, 'ascii')
-  h.write('fmt ', 12, 'ascii')
-  h.writeUInt32LE(16, 16)
-  h.writeUInt16LE(1, 20)
-  h.writeUInt16LE(1, 22)
-  h.writeUInt32LE(16000, 24)
-  h.writeUInt32LE(32000, 28)
-  h.writeUInt16LE(2, 32)
-  h.writeUInt16LE(16, 34)
-  h.write('data', 36, 'ascii')
-  h.writeUInt32LE(samples.length, 40)
-  return Buffer.concat([h, samples])
+  return Buffer.from(makeWav(8))
 }
 
 /** OpenAI-style audio: `/v1/models`, `/v1/audio/transcriptions` (multipart), `/v1/audio/speech`. */

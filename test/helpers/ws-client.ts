@@ -78,6 +78,16 @@ export class WsClient {
     return this.next((f) => f.type === type, timeoutMs, `a ${type} frame`)
   }
 
+  /** Consume the handshake (up to `last`, `huggingface_update` by default) and return its frames in order. */
+  async handshake(last = 'huggingface_update'): Promise<Frame[]> {
+    const frames: Frame[] = []
+    for (;;) {
+      const f = await this.next()
+      frames.push(f)
+      if (f.type === last) return frames
+    }
+  }
+
   waitClosed(timeoutMs = 10_000): Promise<{ code: number; reason: string }> {
     return new Promise((resolve, reject) => {
       if (this.closed !== undefined) return resolve(this.closed)

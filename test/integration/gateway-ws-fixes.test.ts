@@ -19,15 +19,6 @@ const chat = (prompt: string, model_type = 'worker_node'): Frame => ({
   query: { prompt, query_type: 'chat', model_type, model_name: '' }
 })
 
-async function handshake(client: WsClient, last = 'huggingface_update'): Promise<Frame[]> {
-  const frames: Frame[] = []
-  for (;;) {
-    const f = await client.next()
-    frames.push(f)
-    if (f.type === last) return frames
-  }
-}
-
 describe('gateway /ws: sysops and the fixes of the original’s bugs (§10)', function () {
   this.timeout(30_000)
   const temp = new TempDirs()
@@ -48,12 +39,12 @@ describe('gateway /ws: sysops and the fixes of the original’s bugs (§10)', fu
   /** A connected user and its GUID. */
   const user = async (): Promise<{ ws: WsClient; guid: string }> => {
     const ws = await connect()
-    const frames = await handshake(ws)
+    const frames = await ws.handshake()
     return { ws, guid: (frames[0] as Frame).value as string }
   }
   const sysopOf = async (n: RentahalNode): Promise<WsClient> => {
     const ws = await connect()
-    await handshake(ws)
+    await ws.handshake()
     ws.send({ type: 'sysop_login', token: n.adminToken })
     await ws.next((f) => f.type === 'user_info' && (f.data as Frame).is_sysop === true)
     return ws
@@ -71,14 +62,14 @@ describe('gateway /ws: sysops and the fixes of the original’s bugs (§10)', fu
   it('the first loopback user of a fresh node is sysop and gets active_users last in the handshake', async () => {
     await start()
     const first = await connect()
-    const frames = await handshake(first, 'active_users')
+    const frames = await first.handshake('active_users')
     assert.equal(((frames[1] as Frame).data as Frame).is_sysop, true)
     assert.equal(frames.at(-2)?.type, 'huggingface_update')
     const guid = (frames[0] as Frame).value
     assert.deepEqual((frames.at(-1) as Frame).users, [guid])
     // The second user is not.
     const second = await connect()
-    const frames2 = await handshake(second)
+    const frames2 = await second.handshake()
     assert.equal(((frames2[1] as Frame).data as Frame).is_sysop, false)
   })
 
@@ -87,7 +78,7 @@ describe('gateway /ws: sysops and the fixes of the original’s bugs (§10)', fu
     const sysop = await sysopOf(n)
     const { ws: tab1, guid } = await user()
     const tab2 = await connect(guid)
-    await handshake(tab2)
+    await tab2.handshake()
     sysop.send({ type: 'ban_user', user_guid: guid })
     for (const tab of [tab1, tab2]) {
       assert.equal((await tab.nextOfType('error')).message, LEGACY_ERRORS.banned)
@@ -101,7 +92,7 @@ describe('gateway /ws: sysops and the fixes of the original’s bugs (§10)', fu
     sysop.send({ type: 'unban_user', user_guid: guid })
     await sysop.nextOfType('user_unbanned')
     const back = await connect(guid)
-    await handshake(back)
+    await back.handshake()
     back.send(chat('I am back'))
     assert.equal((await back.nextOfType('query_result')).result, 'echo: I am back')
   })
@@ -131,9 +122,9 @@ describe('gateway /ws: sysops and the fixes of the original’s bugs (§10)', fu
     const sysop = await sysopOf(n)
     const { ws: tab1, guid } = await user()
     const tab2 = await connect(guid)
-    await handshake(tab2)
+    await tab2.handshake()
     const dead = await connect()
-    await handshake(dead)
+    await dead.handshake()
     dead.socket.terminate() // no close handshake: the server learns late
     sysop.send({ type: 'sysop_message', message: 'all hands' })
     for (const tab of [tab1, tab2]) assert.equal((await tab.nextOfType('sysop_message')).message, 'all hands')
@@ -184,7 +175,7 @@ describe('gateway /ws: sysops and the fixes of the original’s bugs (§10)', fu
     alice.send(chat('one'))
     const result = await alice.nextOfType('query_result')
     const bob = await connect()
-    const greeting = (await handshake(bob)).filter((f) => f.type === 'sysop_message').map((f) => f.message as string)
+    const greeting = (await bob.handshake()).filter((f) => f.type === 'sysop_message').map((f) => f.message as string)
     assert.ok(greeting.includes('Currently connected users: 2\nMost users ever connected: 2'), greeting.join(' | '))
     const listing = greeting.find((m) => m.startsWith('Connected users:')) as string
     assert.match(listing, new RegExp(`Nick: alice, Queries: 1, Total cost: \\$${(result.cost as number).toFixed(2)}`))

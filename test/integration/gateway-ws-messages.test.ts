@@ -31,15 +31,6 @@ const query = (prompt: string, query_type: string, extra: Record<string, unknown
   query: { prompt, query_type, model_type: 'worker_node', model_name: '', ...extra }
 })
 
-async function handshake(client: WsClient, last = 'huggingface_update'): Promise<Frame[]> {
-  const frames: Frame[] = []
-  for (;;) {
-    const f = await client.next()
-    frames.push(f)
-    if (f.type === last) return frames
-  }
-}
-
 describe('gateway /ws: every legacy message type (§2)', function () {
   this.timeout(30_000)
   const temp = new TempDirs()
@@ -95,7 +86,7 @@ describe('gateway /ws: every legacy message type (§2)', function () {
 
   it('user messages: previous queries, pong, nickname and a query of each of the four types', async () => {
     const client = await connect()
-    const frames = await handshake(client)
+    const frames = await client.handshake()
     assert.deepEqual(
       frames.map((f) => f.type),
       ['set_cookie', 'user_info', ...Array(6).fill('sysop_message'), 'previous_queries', 'worker_update', 'huggingface_update']
@@ -157,7 +148,7 @@ describe('gateway /ws: every legacy message type (§2)', function () {
 
   it('a 3-chunk vision upload reaches the worker as one JPEG of at most 512 px', async () => {
     const client = await connect()
-    await handshake(client)
+    await client.handshake()
     const b64 = (await makePng(1200, 900)).toString('base64')
     const size = Math.ceil(b64.length / 3)
     const parts = [b64.slice(0, size), b64.slice(size, 2 * size), b64.slice(2 * size)]
@@ -192,7 +183,7 @@ describe('gateway /ws: every legacy message type (§2)', function () {
 
   it('speech_to_text and text_to_speech use the speech worker', async () => {
     const client = await connect()
-    await handshake(client)
+    await client.handshake()
     client.send({ type: 'speech_to_text', audio: bytesToString(fromString('computer, chat mode'), 'base64') })
     assert.equal((await client.nextOfType('transcription_result')).text, 'computer, chat mode')
     client.send({ type: 'text_to_speech', text: 'Chat mode.' })
@@ -203,9 +194,9 @@ describe('gateway /ws: every legacy message type (§2)', function () {
 
   it('sysop messages: unknown without the admin token, every one works after sysop_login', async () => {
     const user = await connect()
-    const userGuid = ((await handshake(user))[0] as Frame).value as string
+    const userGuid = ((await user.handshake())[0] as Frame).value as string
     const sysop = await connect()
-    await handshake(sysop)
+    await sysop.handshake()
     for (const [type, frame] of Object.entries(SYSOP_FRAMES)) {
       assert.ok(SYSOP_MESSAGE_TYPES.has(type))
       sysop.send(frame)

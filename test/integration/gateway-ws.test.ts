@@ -12,16 +12,6 @@ const chat = (prompt: string, extra: Record<string, unknown> = {}): Frame => ({
   ...extra
 })
 
-/** Consume the handshake and return its frames in order. */
-async function handshake(client: WsClient): Promise<Frame[]> {
-  const frames: Frame[] = []
-  for (;;) {
-    const f = await client.next()
-    frames.push(f)
-    if (f.type === 'huggingface_update') return frames
-  }
-}
-
 describe('gateway /ws (legacy surface)', () => {
   const temp = new TempDirs()
   let node: RentahalNode | undefined
@@ -46,7 +36,7 @@ describe('gateway /ws (legacy surface)', () => {
     worker = await new LegacyTestWorker({ delayMs: 20 }).start()
     node = await startTestNode(temp, { workers: [legacyWorker(worker.url)] })
     const client = await connect()
-    const frames = await handshake(client)
+    const frames = await client.handshake()
     assert.deepEqual(
       frames.map((f) => f.type),
       ['set_cookie', 'user_info', ...Array(6).fill('sysop_message'), 'previous_queries', 'worker_update', 'huggingface_update']
@@ -84,7 +74,7 @@ describe('gateway /ws (legacy surface)', () => {
 
     // The same user comes back on another connection with the cookie.
     const again = await connect(guid)
-    const frames2 = await handshake(again)
+    const frames2 = await again.handshake()
     assert.notEqual(frames2[0]?.type, 'set_cookie')
     const info2 = (frames2[0] as Frame).data as Record<string, unknown>
     assert.equal(info2.guid, guid)
@@ -101,7 +91,7 @@ describe('gateway /ws (legacy surface)', () => {
     worker = await new LegacyTestWorker().start()
     node = await startTestNode(temp, { workers: [legacyWorker(worker.url)] })
     const client = await connect()
-    await handshake(client)
+    await client.handshake()
     client.send(chat('stream me', { stream: true }))
     const chunk = await client.nextOfType('query_chunk')
     assert.equal(chunk.text, 'echo: stream me')
@@ -118,7 +108,7 @@ describe('gateway /ws (legacy surface)', () => {
       }
     })
     const bad = await connect()
-    await handshake(bad)
+    await bad.handshake()
     const cases: Array<[unknown, RegExp]> = [
       ['{not json', /^Invalid JSON$/],
       [{ type: 'no_such_type' }, /^Unknown message type$/],
@@ -136,7 +126,7 @@ describe('gateway /ws (legacy surface)', () => {
     }
     // A frame over the limit closes that socket with a reason; others are unaffected.
     const other = await connect()
-    await handshake(other)
+    await other.handshake()
     bad.send('x'.repeat(WS_MAX_PAYLOAD_BYTES + 1))
     const closed = await bad.waitClosed()
     assert.equal(closed.code, 1009)
@@ -148,7 +138,7 @@ describe('gateway /ws (legacy surface)', () => {
     worker = await new LegacyTestWorker({ delayMs: 60_000 }).start()
     node = await startTestNode(temp, { workers: [legacyWorker(worker.url)] })
     const client = await connect()
-    await handshake(client)
+    await client.handshake()
     for (let i = 0; i < 101; i++) client.send(chat(`q${i}`))
     const err = await client.nextOfType('error')
     assert.equal(err.message, LEGACY_ERRORS.queueFull)
@@ -164,7 +154,7 @@ describe('gateway /ws (legacy surface)', () => {
     worker = await new LegacyTestWorker({ delayMs: 300 }).start()
     node = await startTestNode(temp, { workers: [legacyWorker(worker.url, { capacity: 4 })] })
     const client = await connect()
-    await handshake(client)
+    await client.handshake()
     for (let i = 0; i < 6; i++) client.send(chat(`slow ${i}`))
     await worker.waitForCalls(4)
     assert.equal(worker.inFlight, 4)
@@ -177,7 +167,7 @@ describe('gateway /ws (legacy surface)', () => {
     worker = await new LegacyTestWorker().start()
     node = await startTestNode(temp, { workers: [legacyWorker(worker.url)] })
     const client = await connect()
-    await handshake(client)
+    await client.handshake()
     client.send({ type: 'submit_query', query: { prompt: 'a cat', query_type: 'imagine', model_type: 'worker_node', model_name: '' } })
     const err = await client.nextOfType('error')
     assert.match(err.message as string, /^No worker in the federation serves imagine$/)
@@ -187,9 +177,9 @@ describe('gateway /ws (legacy surface)', () => {
     worker = await new LegacyTestWorker().start()
     node = await startTestNode(temp, { workers: [legacyWorker(worker.url)] })
     const a = await connect()
-    await handshake(a)
+    await a.handshake()
     const b = await connect()
-    await handshake(b)
+    await b.handshake()
     a.send({ type: 'set_nickname', nickname: 'Hal' })
     const info = await a.nextOfType('user_info')
     assert.equal((info.data as Frame).nickname, 'Hal')
