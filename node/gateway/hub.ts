@@ -108,12 +108,7 @@ export class ClientHub {
     return [...this.byUser.keys()]
   }
 
-  /** Number of distinct connected users. */
-  get users(): number {
-    return this.byUser.size
-  }
-
-  /** Distinct users connected (same as `users`). */
+  /** Distinct users connected. */
   get userCount(): number {
     return this.byUser.size
   }

@@ -159,11 +159,6 @@ export class QueryDesk {
     for (const guid of [...this.running.keys()]) this.terminate(guid)
   }
 
-  /** Queries of a user currently queued or running here. */
-  activeCount(guid: string): number {
-    return this.running.get(guid)?.size ?? 0
-  }
-
   /**
    * Record a finished query in the user's history and totals; returns its cost.
    * The answer does not wait for the write (on shards it is a quorum write to

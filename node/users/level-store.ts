@@ -176,7 +176,6 @@ export class LevelUserStore implements UserStore {
   }
 
   async systemTotals(): Promise<SystemTotals> {
-    await this.recording.all()
     return (await this.system.get('totals')) ?? { totalQueries: 0, totalProcessingTime: 0, totalCost: 0 }
   }
 }

@@ -84,8 +84,6 @@ export class ShardedUserStore implements UserStore {
   /** System totals in memory once loaded; LevelDB gets the latest value, one put at a time. */
   private totals?: SystemTotals
   private totalsLoad?: Promise<SystemTotals>
-  private totalsWrite?: Promise<void>
-  private totalsNext?: Promise<void>
 
   constructor(private readonly components: ShardedUserStoreComponents) {
     this.directory = components.db.sublevel<string, User>('shard-users', { valueEncoding: 'json' })
@@ -356,18 +354,15 @@ export class ShardedUserStore implements UserStore {
   }
 
   /**
-   * Add a query to this node's totals. They are kept in memory and written
-   * with group commit: while one put is in flight, later queries share the
-   * next one (at busy times a get and a put per query, serialized for the
-   * whole node, were a large part of a query's cost — scripts/bench/ws.ts).
-   * Resolves once a put that includes this query is done.
+   * Add a query to this node's totals: kept in memory, written through the
+   * group writer (busy queries share one put of the latest totals).
    */
   private async addSystemTotals(record: NewQueryRecord): Promise<void> {
     const totals = await this.loadTotals()
     totals.totalQueries += 1
     totals.totalProcessingTime += record.processingTime
     totals.totalCost += record.cost
-    await this.persistTotals()
+    await this.group.put(this.system, 'totals', { ...totals })
   }
 
   private loadTotals(): Promise<SystemTotals> {
@@ -383,27 +378,6 @@ export class ShardedUserStore implements UserStore {
       }
     )
     return this.totalsLoad
-  }
-
-  private persistTotals(): Promise<void> {
-    if (this.totalsNext !== undefined) return this.totalsNext
-    if (this.totalsWrite === undefined) return this.writeTotals()
-    const next = this.totalsWrite
-      .catch(() => undefined)
-      .then(() => {
-        this.totalsNext = undefined
-        return this.writeTotals()
-      })
-    this.totalsNext = next
-    return next
-  }
-
-  private writeTotals(): Promise<void> {
-    const write = this.group.put(this.system, 'totals', { ...(this.totals as SystemTotals) }).finally(() => {
-      if (this.totalsWrite === write) this.totalsWrite = undefined
-    })
-    this.totalsWrite = write
-    return write
   }
 
   async history(guid: string, limit: number): Promise<LegacyQueryRecord[]> {
@@ -428,7 +402,6 @@ export class ShardedUserStore implements UserStore {
 
   /** Local knowledge: totals of the queries recorded through this node. */
   async systemTotals(): Promise<SystemTotals> {
-    await this.recording.all()
     return { ...(await this.loadTotals()) }
   }
 }

@@ -46,6 +46,7 @@ export interface UserStore {
   /** Newest first. */
   history(guid: string, limit: number): Promise<LegacyQueryRecord[]>
   list(limit?: number): Promise<User[]>
+  /** This node's totals; may leave out queries whose records are still being written. */
   systemTotals(): Promise<SystemTotals>
 }
 

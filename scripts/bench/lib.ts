@@ -45,18 +45,6 @@ export function median(xs: number[]): number {
   )
 }
 
-/** Time `fn` sequentially `n` times after `warmup` runs; returns ms per call. */
-export async function timeEach(n: number, warmup: number, fn: (i: number) => Promise<unknown>): Promise<Stats> {
-  for (let i = 0; i < warmup; i++) await fn(i)
-  const samples: number[] = []
-  for (let i = 0; i < n; i++) {
-    const t = performance.now()
-    await fn(i)
-    samples.push(performance.now() - t)
-  }
-  return stats(samples)
-}
-
 /**
  * Time several variants round-robin (one call of each per round), so that
  * machine noise hits every variant alike. Returns ms per call for each.

@@ -10,27 +10,8 @@ import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { BENCHES, type Bench } from './benches.js'
 import { type BenchReport, machine, QUICK, REPO, REPORT_ENV, type SummaryRow, summaryCells, table } from './lib.js'
-
-interface Bench {
-  name: string
-  /** What it answers, for the table of contents. */
-  question: string
-  args?: string[]
-  quickArgs?: string[]
-  timeoutMs: number
-}
-
-const BENCHES: Bench[] = [
-  { name: 'route', question: 'routing overhead per hop, 0–3 hops', timeoutMs: 180_000 },
-  { name: 'throughput', question: 'queries/s one node routes to a peer', timeoutMs: 180_000 },
-  { name: 'ws', question: '/ws query round trips/s', timeoutMs: 180_000 },
-  { name: 'ws-fanout', question: '10,000 idle /ws clients, queue_update fan-out', timeoutMs: 240_000 },
-  { name: 'discovery', question: 'time until a new worker is routable at 20 and 100 nodes', timeoutMs: 300_000 },
-  { name: 'shards', question: 'replicated shard write and read ops/s', timeoutMs: 240_000 },
-  { name: 'memory', question: 'idle RSS and RSS per connected peer', timeoutMs: 300_000 },
-  { name: 'cold-start', question: 'cold start to /healthz', timeoutMs: 180_000 }
-]
 
 const onlyArg = process.argv.indexOf('--only')
 const ONLY = onlyArg >= 0 ? new Set((process.argv[onlyArg + 1] ?? '').split(',')) : undefined
@@ -52,7 +33,7 @@ async function run(bench: Bench): Promise<BenchReport> {
   if (!existsSync(file)) return notAvailable(bench, `not available (scripts/bench/${bench.name}.ts is not in this tree)`)
   const reportFile = join(tmpdir(), `rentahal-bench-${process.pid}-${bench.name}.json`)
   rmSync(reportFile, { force: true })
-  const args = [...(QUICK ? (bench.quickArgs ?? ['--quick']) : (bench.args ?? []))]
+  const args = QUICK ? ['--quick'] : []
   const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
     cwd: REPO,
     env: { ...process.env, [REPORT_ENV]: reportFile },

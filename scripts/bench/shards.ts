@@ -5,27 +5,16 @@
 //   npx tsx scripts/bench/shards.ts [--quick] [--ops 4000] [--concurrency 64] [--reps 5]
 import '../../node/polyfill.js'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { Level } from 'level'
 import { createNode, defaultConfig, type RentahalNode } from '../../node/index.js'
 import { sha256 } from '../../node/shards/keys.js'
 import { ShardStore } from '../../node/shards/store.js'
-import { emit, fmtRate, met, QUICK } from './lib.js'
+import { arg, emit, fmtRate, median, met, QUICK, tempDir } from './lib.js'
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    ops: { type: 'string', default: QUICK ? '200' : '4000' },
-    concurrency: { type: 'string', default: QUICK ? '16' : '64' },
-    reps: { type: 'string', default: QUICK ? '1' : '5' }
-  }
-})
-const OPS = Number(values.ops)
-const CONCURRENCY = Number(values.concurrency)
-const REPS = Number(values.reps)
+const OPS = arg('ops', QUICK ? 200 : 4000)
+const CONCURRENCY = arg('concurrency', QUICK ? 16 : 64)
+const REPS = arg('reps', QUICK ? 1 : 5)
 /** About the size of an encrypted history entry. */
 const VALUE_BYTES = 256
 
@@ -48,16 +37,11 @@ async function run(ops: number, concurrency: number, op: (i: number) => Promise<
   return { opsPerSec: ops / ((performance.now() - started) / 1000), cpuUsPerOp: (used.user + used.system) / ops }
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)] as number
-}
-
-const dirs: string[] = []
-const tempDir = async (): Promise<string> => {
-  const d = await mkdtemp(join(tmpdir(), 'rentahal-bench-'))
-  dirs.push(d)
-  return d
+const cleanups: Array<() => Promise<void>> = []
+async function dir(): Promise<string> {
+  const d = await tempDir()
+  cleanups.push(d.cleanup)
+  return d.dir
 }
 
 /** Why the write ratio is what it is (from a CPU profile of the write loop, see BENCHMARKS.md). */
@@ -67,10 +51,10 @@ const SHARDS_LIMIT = (write: number, put: number, merge: number): string =>
 async function main(): Promise<void> {
   const value = new Uint8Array(randomBytes(VALUE_BYTES))
   // Baseline: raw LevelDB on this disk, same value size and concurrency.
-  const raw = new Level<string, Uint8Array>(await tempDir(), { valueEncoding: 'view' })
+  const raw = new Level<string, Uint8Array>(await dir(), { valueEncoding: 'view' })
   await raw.open()
   // One replica's store on its own: what each replica pays per write, without the network.
-  const local = await ShardStore.open(join(await tempDir(), 'shards'))
+  const local = await ShardStore.open(join(await dir(), 'shards'))
 
   const nodes: RentahalNode[] = []
   for (let i = 0; i < 3; i++) {
@@ -79,7 +63,7 @@ async function main(): Promise<void> {
     config.sharding = { enabled: true, replication: 3, writeQuorum: 2, readQuorum: 2 }
     const node = await createNode({
       config,
-      dataDir: await tempDir(),
+      dataDir: await dir(),
       http: false,
       p2p: { transport: 'memory' },
       queueTickMs: 0,
@@ -172,7 +156,7 @@ async function main(): Promise<void> {
   for (const node of nodes) await node.stop()
   await raw.close()
   await local.close()
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })))
+  await Promise.all(cleanups.map((c) => c()))
 }
 
 await main()

@@ -4,13 +4,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { BENCHES } from '../../scripts/bench/benches.js'
 
 // Each benchmark script of `npm run bench`, run with --quick (tiny sizes):
 // it must finish, print its summary table and hand over a well-formed report.
 // No timing is asserted — benchmarks measure, tests do not. memory.ts and
 // cold-start.ts run the built CLI (npm test builds first).
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
-const SCRIPTS = ['route', 'throughput', 'ws', 'ws-fanout', 'discovery', 'shards', 'memory', 'cold-start']
+const SCRIPTS = BENCHES.map((b) => b.name)
 const STATUSES = new Set(['met', 'MISSED', 'report', 'n/a'])
 
 interface Report {

@@ -134,7 +134,7 @@ describe('gateway /ws: sysops and the fixes of the original’s bugs (§10)', fu
     assert.equal((await tab1.nextOfType('query_result')).result, 'echo: from tab 1')
   })
 
-  it('queue_update counts real workers and ticks about once a second while idle', async () => {
+  it('queue_update counts real workers, and the idle tick keeps sending it (50 ms tick here; 1 s by default)', async () => {
     const second = await new LegacyTestWorker().start()
     try {
       await start({ init: { queueTickMs: 50 } })
@@ -163,7 +163,6 @@ describe('gateway /ws: sysops and the fixes of the original’s bugs (§10)', fu
     const elapsed = performance.now() - started
     const updates = observer.frames.slice(seenFrom).filter((f) => f.type === 'queue_update')
     // 40 submits and 40 results would be 80 broadcasts unthrottled.
-    assert.ok(updates.length >= 1)
     assert.ok(updates.length <= Math.ceil(elapsed / 50) + 1, `${updates.length} broadcasts in ${elapsed.toFixed(0)} ms`)
   })
 
