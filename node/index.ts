@@ -122,8 +122,11 @@ class Node implements RentahalNode {
       try {
         await this.gateway.app.listen({ host: http.host, port: http.port })
       } catch (err) {
+        // Undo the start in stop()'s order: nothing of the node may keep running.
+        await this.workers.stop()
         await this.sharding?.service.stop()
         this.sharding?.peers.stop()
+        await this.federation.stop()
         await this.libp2p.stop()
         throw listenError(err, `HTTP ${http.host}:${http.port}`)
       }

@@ -61,6 +61,7 @@ export class Advertiser {
   }
   private lastProvide = 0
   private provideTimer?: NodeJS.Timeout
+  private providing?: Promise<void>
   /** Whether the last advert went out to at least one peer on the topic. */
   private reachedPeers = false
   /**
@@ -206,7 +207,16 @@ export class Advertiser {
   }
 
   /** Provide one DHT record per query type this node serves. Resolves when every provide settled. */
-  async provide(): Promise<void> {
+  provide(): Promise<void> {
+    // One round at a time: publish() asks whenever a served type is not provided yet, which is
+    // every publish while the DHT has no peers; those asks join the round in flight.
+    this.providing ??= this.provideRound().finally(() => {
+      this.providing = undefined
+    })
+    return this.providing
+  }
+
+  private async provideRound(): Promise<void> {
     this.lastProvide = Date.now()
     if (this.sealed === undefined) await this.current()
     const types = servedTypes(this.sealed?.advert as Advert)

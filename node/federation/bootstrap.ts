@@ -48,11 +48,6 @@ export class BootstrapKeeper {
     })
   }
 
-  /** Peers learned by dialling the bootstrap addresses. */
-  get peers(): PeerId[] {
-    return this.targets.flatMap((t) => (t.peerId === undefined ? [] : [t.peerId]))
-  }
-
   start(): void {
     if (this.targets.length === 0) return
     void this.check()

@@ -28,6 +28,8 @@ const PING_TIMEOUT_MS = 2_000
  */
 export const STALE_REPLAY_MS = 30_000
 const LOOKUP_DEFER_MS = 50
+/** A provider lookup for a type starts at most this often (a walk takes up to LOOKUP_TIMEOUT_MS). */
+const LOOKUP_MIN_GAP_MS = 5_000
 /** Concurrent advert-fetch streams one connection may open to us. */
 const ADVERT_STREAM_LIMIT = 8
 /** Cap on concurrent outgoing advert fetches (a DHT answer can name many peers). */
@@ -53,6 +55,8 @@ export interface DiscoveryInit {
 export class Discovery {
   private interval?: NodeJS.Timeout
   private readonly graceTimers = new Map<string, NodeJS.Timeout>()
+  /** When a provider lookup for each query type last started. */
+  private readonly lastLookup = new Map<string, number>()
   private readonly fetching = new Set<string>()
   private readonly controller = new AbortController()
   private lookedUp = false
@@ -204,10 +208,17 @@ export class Discovery {
 
   /**
    * Ask the DHT who provides each query type (or the given ones) and fetch
-   * the adverts of providers the directory does not know yet.
+   * the adverts of providers the directory does not know yet. A type looked
+   * up within LOOKUP_MIN_GAP_MS is skipped unless `force`.
    */
-  async lookupProviders(types: readonly string[] = QUERY_TYPES, options: { signal?: AbortSignal } = {}): Promise<void> {
+  async lookupProviders(types: readonly string[] = QUERY_TYPES, options: { signal?: AbortSignal; force?: boolean } = {}): Promise<void> {
     const { libp2p, config, directory } = this.components
+    // One DHT walk per type at a time and at most every LOOKUP_MIN_GAP_MS: the router asks on every
+    // query that finds no candidate, and a client retrying such a query must not start a walk each time.
+    const now = Date.now()
+    if (options.force !== true) types = types.filter((t) => now - (this.lastLookup.get(t) ?? Number.NEGATIVE_INFINITY) >= LOOKUP_MIN_GAP_MS)
+    if (types.length === 0) return
+    for (const t of types) this.lastLookup.set(t, now)
     const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(LOOKUP_TIMEOUT_MS), ...(options.signal ? [options.signal] : [])])
     const fetches: Array<Promise<boolean>> = []
     await Promise.all(
@@ -309,10 +320,5 @@ export class Discovery {
         .filter((rtt): rtt is number => rtt !== undefined)
       if (rtts.length > 0) directory.setRtt(entry.peerId, Math.min(...rtts))
     }
-  }
-
-  /** Addresses of a directory peer as multiaddrs (for API output). */
-  static addrsOf(bytes: Uint8Array[]): string[] {
-    return bytes.map((b) => multiaddr(b).toString())
   }
 }

@@ -206,12 +206,14 @@ export class QueryServer {
     }
     const enqueue = (response: QueryResponse): void => writer.push(response)
     const base = { position: 0, text: '', worker: '', realm: '' }
-    const realm = this.components.realms.list().find((x) => x.queryType === r.queryType)
+    const realm = this.components.realms.findForType(request.queryType)
     const canServeHere = realm?.canServe() === true
     const relay = this.components.relay
     if (!canServeHere && this.init.relay === true && relay !== undefined && r.hopCount < (this.init.maxHops ?? 1)) {
       const outcome = await relay.run(request, {
         signal,
+        // The caller's budget, not the relay's default: the next hop must plan with what is left.
+        deadlineMs: Math.min(r.deadlineMs, MAX_DEADLINE_MS),
         hopCount: r.hopCount,
         excludePeers: [from.toString()],
         onPosition: (position) => enqueue({ ...base, kind: ResponseKind.POSITION, position }),

@@ -82,11 +82,20 @@ export class Router implements QueryRunner {
   ) {
     this.defaultDeadlineMs = init.defaultDeadlineMs ?? components.config.workers.queryTimeoutMs * 2
     this.maxAttempts = init.maxAttempts ?? MAX_ROUTE_ATTEMPTS
+    components.directory.on('remove', this.forget)
   }
 
   stop(): void {
     this.controller.abort()
+    this.components.directory.off('remove', this.forget)
     this.streams.closeAll()
+  }
+
+  /** A peer left the directory: drop what the router kept about it (its idle streams, its failures). */
+  private readonly forget = (peerId: PeerId): void => {
+    const key = peerId.toString()
+    this.failures.delete(key)
+    this.streams.drop(key)
   }
 
   async run(request: WorkerRequest, options: QueryRunOptions = {}): Promise<QueryOutcome> {
@@ -101,7 +110,7 @@ export class Router implements QueryRunner {
 
   private async runWithin(request: WorkerRequest, options: QueryRunOptions, deadlineMs: number, deadline: LinkedSignal): Promise<QueryOutcome> {
     const signal = deadline.signal
-    const primary = this.components.realms.list().find((r) => r.queryType === request.queryType)
+    const primary = this.components.realms.findForType(request.queryType)
     const candidates = this.candidates(request, options, primary)
     if (candidates.length === 0 && primary !== undefined && primary.canServe() && primary.depth >= primary.maxQueueSize) {
       // Full here, and nowhere to spill to: the legacy answer.
@@ -349,6 +358,12 @@ class StreamPool {
   /** True unless the stream was just handed back to the pool. */
   holds(peer: string, s: PooledStream): boolean {
     return (this.idle.get(peer) ?? []).includes(s)
+  }
+
+  /** Close a peer's idle streams. */
+  drop(peer: string): void {
+    for (const s of this.idle.get(peer) ?? []) s.stream.abort(new Error('peer left the directory'))
+    this.idle.delete(peer)
   }
 
   closeAll(): void {

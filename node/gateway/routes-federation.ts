@@ -1,6 +1,6 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import type { FastifyInstance } from 'fastify'
-import { QUERY_TYPES } from '../../protocol/index.js'
+import { QUERY_TYPES, type QueryType } from '../../protocol/index.js'
 import type { GatewayComponents } from './app.js'
 
 interface ProviderView {
@@ -26,8 +26,8 @@ interface ProviderView {
 export function registerFederationRoutes(app: FastifyInstance, components: GatewayComponents): void {
   const { realms, workers, config } = components
 
-  const localProviders = (type: string): ProviderView[] => {
-    const realm = realms.list().find((r) => r.queryType === type)
+  const localProviders = (type: QueryType): ProviderView[] => {
+    const realm = realms.findForType(type)
     const local = workers.list().filter((w) => w.type === type)
     if (realm === undefined || local.length === 0) return []
     return [
@@ -129,7 +129,7 @@ export function registerFederationRoutes(app: FastifyInstance, components: Gatew
   app.get('/api/realms', async () => ({
     federationId: config.federationId,
     realms: QUERY_TYPES.map((type) => {
-      const realm = realms.list().find((r) => r.queryType === type)
+      const realm = realms.findForType(type)
       const m = realm?.metrics
       return {
         queryType: type,

@@ -1,5 +1,5 @@
 export * from './errors.js'
 export { Realm, type RealmMetrics, type RealmResult, type RealmSubmitOptions } from './realm.js'
 export { type RealmChange, RealmRegistry, type RealmRegistryEvents } from './registry.js'
-export { LocalQueryRunner, type QueryOutcome, type QueryRunner, type QueryRunOptions, type ServedBy } from './runner.js'
+export type { QueryOutcome, QueryRunner, QueryRunOptions, ServedBy } from './runner.js'
 export { SpeechQueryRunner } from './speech-runner.js'

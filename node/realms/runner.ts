@@ -1,5 +1,4 @@
 import type { WorkerRequest, WorkerResult } from '../workers/index.js'
-import type { RealmRegistry } from './registry.js'
 
 export interface QueryRunOptions {
   signal?: AbortSignal
@@ -30,20 +29,4 @@ export interface QueryOutcome {
 /** Runs a query somewhere: the local realm now, the federation router when routing is on. */
 export interface QueryRunner {
   run(request: WorkerRequest, options?: QueryRunOptions): Promise<QueryOutcome>
-}
-
-/** Runs every query on this node's own realms. */
-export class LocalQueryRunner implements QueryRunner {
-  constructor(private readonly realms: RealmRegistry) {}
-
-  async run(request: WorkerRequest, options: QueryRunOptions = {}): Promise<QueryOutcome> {
-    const realm = this.realms.forType(request.queryType)
-    const out = await realm.submit(request, {
-      signal: options.signal,
-      onPosition: options.onPosition,
-      onChunk: options.onChunk,
-      onStart: (worker) => options.onServing?.({ worker: worker.name, realm: realm.name })
-    })
-    return { result: out.result, servedBy: { worker: out.worker, realm: realm.name } }
-  }
 }

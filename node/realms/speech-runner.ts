@@ -22,7 +22,7 @@ export class SpeechQueryRunner implements QueryRunner {
   ) {}
 
   private speechRealm(): Realm | undefined {
-    return this.realms.list().find((r) => r.queryType === 'speech')
+    return this.realms.findForType('speech')
   }
 
   async run(request: WorkerRequest, options: QueryRunOptions = {}): Promise<QueryOutcome> {

@@ -335,11 +335,6 @@ export class ShardService {
     )
   }
 
-  /** Bring `peers` (and this node, if it stores the key) to the union of their copies. Returns how many copies changed. */
-  repairKey(key: Uint8Array, peers: PeerId[], options: AbortOptions = {}): Promise<number> {
-    return this.repair.repairKey(key, peers, options)
-  }
-
   /**
    * One anti-entropy pass (compare with every storage peer, reconcile, hand
    * off keys this node no longer owns). The periodic timer and membership

@@ -216,7 +216,7 @@ describe('federation discovery (in-process network)', function () {
     await Promise.all(nodes.map((n) => n.federation.advertiser.publish()))
     await Promise.all(nodes.map((n) => n.federation.advertiser.provide()))
     await waitFor(() => r1.federation.directory.has(r2.libp2p.peerId) && b1.federation.directory.has(b2.libp2p.peerId), 'each federation to see its own')
-    await Promise.all(nodes.map((n) => n.federation.discovery.lookupProviders()))
+    await Promise.all(nodes.map((n) => n.federation.discovery.lookupProviders(undefined, { force: true })))
     for (const n of red) for (const m of blue) assert.equal(n.federation.directory.has(m.libp2p.peerId), false)
     for (const n of blue) for (const m of red) assert.equal(n.federation.directory.has(m.libp2p.peerId), false)
     assert.deepEqual(
