@@ -38,6 +38,11 @@ export interface DirectoryEvents {
 }
 
 /** The federation-wide view of which peer serves what, built from validated adverts. */
+/** Whether a peer has a worker for `type` that is not blacklisted and serves `model`. */
+export function servesModel(entry: DirectoryEntry, type: string, model: string): boolean {
+  return entry.advert.realms.some((r) => r.workers.some((w) => w.queryType === type && !w.blacklisted && w.models.includes(model)))
+}
+
 export class Directory extends EventEmitter<DirectoryEvents> {
   private readonly entries = new Map<string, DirectoryEntry>()
   readonly now: () => number
@@ -90,8 +95,7 @@ export class Directory extends EventEmitter<DirectoryEvents> {
   providers(queryType: string, model?: string): DirectoryEntry[] {
     return this.list().filter((e) => {
       if (!e.types.has(queryType)) return false
-      if (model === undefined || model === '') return true
-      return e.advert.realms.some((r) => r.workers.some((w) => w.queryType === queryType && w.models.includes(model)))
+      return model === undefined || model === '' || servesModel(e, queryType, model)
     })
   }
 

@@ -17,7 +17,7 @@ import {
 } from '../realms/index.js'
 import { type LinkedSignal, linkSignals } from '../signals.js'
 import { NoWorkerAvailableError, type WorkerRequest, type WorkerResult } from '../workers/index.js'
-import type { Directory, DirectoryEntry } from './directory.js'
+import { type Directory, type DirectoryEntry, servesModel } from './directory.js'
 import type { Discovery } from './discovery.js'
 import { QueryDeadlineError, RouteError, toWireError } from './errors.js'
 import { MAX_QUERY_RESPONSE_BYTES, QUERY_PROTOCOL_VERSION } from './query-server.js'
@@ -374,10 +374,6 @@ class StreamPool {
 
 function realmWait(realm: Realm): number {
   return ((realm.queued + realm.inFlight + 1) / Math.max(1, realm.capacity)) * (realm.avgServiceMs || UNKNOWN_SERVICE_MS)
-}
-
-function servesModel(entry: DirectoryEntry, type: string, model: string): boolean {
-  return entry.advert.realms.some((r) => r.workers.some((w) => w.queryType === type && !w.blacklisted && w.models.includes(model)))
 }
 
 function resultFromWire(r: NonNullable<QueryResponse['result']>): WorkerResult {

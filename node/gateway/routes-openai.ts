@@ -180,7 +180,16 @@ export function registerOpenAiRoutes(app: FastifyInstance, components: GatewayCo
       if (format !== 'b64_json') throw new HttpError(400, 'response_format must be b64_json (this node does not host image URLs)', 'InvalidQueryError')
       const deadline = queryDeadline(reply, timeoutMs)
       const query = { prompt: body.prompt, query_type: 'imagine', model_type: 'worker_node', model_name: body.model ?? '' }
-      const results = await Promise.all(Array.from({ length: body.n ?? 1 }, () => desk.run(guid, query, { signal: deadline.signal }).catch(deadline.rethrow)))
+      // One failed image fails the request: the others are cancelled, not left running and billed.
+      const batch = new AbortController()
+      const signal = AbortSignal.any([deadline.signal, batch.signal])
+      let results: Awaited<ReturnType<typeof desk.run>>[]
+      try {
+        results = await Promise.all(Array.from({ length: body.n ?? 1 }, () => desk.run(guid, query, { signal }).catch(deadline.rethrow)))
+      } catch (err) {
+        batch.abort()
+        throw err
+      }
       return { created: Math.floor(Date.now() / 1000), data: results.map((r) => ({ b64_json: r.result, revised_prompt: body.prompt })) }
     })
   })

@@ -6,8 +6,10 @@ import { createWorkerAdapter } from '../../node/workers/index.js'
 import { A1111TestServer, makePng } from '../helpers/a1111-worker.js'
 import { LegacyTestWorker } from '../helpers/legacy-worker.js'
 import { legacyWorker, startTestNode } from '../helpers/node.js'
+import { ScriptedAdapter, waitOrAbort } from '../helpers/scripted-adapter.js'
 import { StreamingTestAdapter } from '../helpers/streaming-adapter.js'
 import { TempDirs } from '../helpers/temp.js'
+import { waitUntil } from '../helpers/wait.js'
 
 const KEY = 'sk-test-0123456789'
 
@@ -112,6 +114,34 @@ describe('OpenAI-compatible API (official openai client)', function () {
     const meta = await sharp(Buffer.from(images.data?.[0]?.b64_json as string, 'base64')).metadata()
     assert.equal(meta.format, 'png')
     assert.equal(imagine.calls.length, 2)
+  })
+
+  it('fails an image batch when one image fails, and cancels the others at their worker', async () => {
+    await node.stop()
+    let started = 0
+    const aborted: boolean[] = []
+    const painter: WorkerConfig = { name: 'paint-1', kind: 'a1111', type: 'imagine', url: '', models: ['paint'], capacity: 4 }
+    node = await startTestNode(temp, {
+      workers: [painter],
+      config: (c) => {
+        c.gateway.openaiApiKeys = [KEY]
+      },
+      init: {
+        createAdapter: (c) =>
+          new ScriptedAdapter(c, async (_request, options) => {
+            // The first image fails at once; the second waits until it is cancelled.
+            if (started++ === 0) throw new Error('CUDA out of memory')
+            await waitOrAbort(20_000, options.signal).catch((err) => {
+              aborted.push(true)
+              throw err
+            })
+            return { type: 'image', data: new Uint8Array([1]), mime: 'image/png' }
+          })
+      }
+    })
+    await assert.rejects(client().images.generate({ model: 'paint', prompt: 'a teapot', n: 2, response_format: 'b64_json' }))
+    await waitUntil(() => aborted.length === 1, 'the second image to be cancelled at its worker')
+    assert.equal(started, 2)
   })
 
   it('refuses a wrong key, a URL image and an unservable request with OpenAI error shapes', async () => {
